@@ -1,0 +1,189 @@
+//! The notifications outbox: an e-mail (later an SMS or a push) is a row written in the
+//! same transaction as the change that causes it; a worker sends it, retrying with
+//! exponential backoff, so a mail server outage delays messages but loses none.
+
+use jiff::{SignedDuration, Timestamp};
+use lettre::Message;
+use lettre::message::{Mailbox, MultiPart};
+use sqlx::Row;
+
+use crate::clock::to_db;
+use crate::db::{Db, Tx};
+use crate::mail::Mailer;
+
+/// After this many failed attempts a message is marked failed and shown to operators.
+pub const MAX_ATTEMPTS: i64 = 12;
+
+#[derive(Debug, Clone)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+}
+
+/// Delay before attempt `attempts + 1`, after `attempts` failures: 30 s doubling, at most 6 h.
+pub fn backoff(attempts: i64) -> SignedDuration {
+    let exponent = attempts.clamp(1, 20) - 1;
+    let seconds = 30i64.saturating_mul(1i64 << exponent);
+    SignedDuration::from_secs(seconds.min(6 * 3600))
+}
+
+pub async fn enqueue_email(tx: &mut Tx, now: Timestamp, email: &Email) -> Result<String, sqlx::Error> {
+    let id = uuid::Uuid::new_v4().to_string();
+    sqlx::query(
+        "INSERT INTO outbox (id, channel, recipient, subject, body_text, body_html, status, attempts, next_attempt_at, created_at)
+         VALUES ($1, 'email', $2, $3, $4, $5, 'pending', 0, $6, $6)",
+    )
+    .bind(&id)
+    .bind(&email.to)
+    .bind(&email.subject)
+    .bind(&email.text)
+    .bind(&email.html)
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct DeliveryReport {
+    pub sent: usize,
+    pub retried: usize,
+    pub failed: usize,
+}
+
+/// Sends the messages that are due. Each is claimed first (compare-and-set on
+/// `locked_until`), so two instances never send the same message twice.
+pub async fn deliver_due(
+    db: &Db,
+    mailer: &dyn Mailer,
+    from: &str,
+    now: Timestamp,
+) -> Result<DeliveryReport, sqlx::Error> {
+    let due = sqlx::query(
+        "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1
+           AND (locked_until IS NULL OR locked_until < $1)
+         ORDER BY next_attempt_at LIMIT 50",
+    )
+    .bind(to_db(now))
+    .fetch_all(db.pool())
+    .await?;
+    let mut report = DeliveryReport::default();
+    let lease = to_db(now + SignedDuration::from_mins(5));
+    for row in due {
+        let id: String = row.get(0);
+        let claimed = sqlx::query(
+            "UPDATE outbox SET locked_until = $2 WHERE id = $1 AND status = 'pending'
+               AND (locked_until IS NULL OR locked_until < $3)",
+        )
+        .bind(&id)
+        .bind(lease)
+        .bind(to_db(now))
+        .execute(db.pool())
+        .await?
+        .rows_affected();
+        if claimed != 1 {
+            continue;
+        }
+        let message = sqlx::query(
+            "SELECT recipient, subject, body_text, body_html, attempts FROM outbox WHERE id = $1",
+        )
+        .bind(&id)
+        .fetch_one(db.pool())
+        .await?;
+        let attempts: i64 = message.get(4);
+        let result = match build_message(
+            from,
+            message.get(0),
+            message.get(1),
+            message.get(2),
+            message.get(3),
+        ) {
+            Ok(msg) => mailer.send(msg).await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => {
+                sqlx::query(
+                    "UPDATE outbox SET status = 'sent', sent_at = $2, attempts = attempts + 1, locked_until = NULL, last_error = NULL WHERE id = $1",
+                )
+                .bind(&id)
+                .bind(to_db(now))
+                .execute(db.pool())
+                .await?;
+                report.sent += 1;
+                metrics::counter!("parvis_outbox_sent_total").increment(1);
+            }
+            Err(error) => {
+                let attempts = attempts + 1;
+                let (status, next) = if attempts >= MAX_ATTEMPTS {
+                    report.failed += 1;
+                    ("failed", now)
+                } else {
+                    report.retried += 1;
+                    ("pending", now + backoff(attempts))
+                };
+                tracing::warn!(outbox_id = %id, attempts, %error, "envoi de courriel en échec");
+                metrics::counter!("parvis_outbox_errors_total").increment(1);
+                sqlx::query(
+                    "UPDATE outbox SET status = $2, attempts = $3, next_attempt_at = $4, locked_until = NULL, last_error = $5 WHERE id = $1",
+                )
+                .bind(&id)
+                .bind(status)
+                .bind(attempts)
+                .bind(to_db(next))
+                .bind(&error)
+                .execute(db.pool())
+                .await?;
+            }
+        }
+    }
+    Ok(report)
+}
+
+fn build_message(
+    from: &str,
+    to: String,
+    subject: String,
+    text: String,
+    html: Option<String>,
+) -> Result<Message, String> {
+    let from: Mailbox = from.parse().map_err(|e| format!("expéditeur invalide : {e}"))?;
+    let to: Mailbox = to.parse().map_err(|e| format!("destinataire invalide : {e}"))?;
+    let builder = Message::builder().from(from).to(to).subject(subject);
+    match html {
+        Some(html) => builder.multipart(MultiPart::alternative_plain_html(text, html)),
+        None => builder.body(text),
+    }
+    .map_err(|e| e.to_string())
+}
+
+/// Counts by status, for `/metrics` and the operators.
+pub async fn counts(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    let rows = sqlx::query("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_then_caps() {
+        assert_eq!(backoff(1), SignedDuration::from_secs(30));
+        assert_eq!(backoff(2), SignedDuration::from_secs(60));
+        assert_eq!(backoff(5), SignedDuration::from_secs(480));
+        assert_eq!(backoff(30), SignedDuration::from_secs(6 * 3600));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn backoff_never_shrinks(a in 0i64..100) {
+            proptest::prop_assert!(backoff(a + 1) >= backoff(a));
+            proptest::prop_assert!(backoff(a) > SignedDuration::ZERO);
+        }
+    }
+}
