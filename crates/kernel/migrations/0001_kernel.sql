@@ -1,10 +1,12 @@
 -- Server-side sessions, shared by every instance.
 CREATE TABLE sessions (
     id TEXT PRIMARY KEY,
+    user_id TEXT,
     data TEXT NOT NULL,
     expires_at BIGINT NOT NULL
 );
 CREATE INDEX sessions_expires_at ON sessions (expires_at);
+CREATE INDEX sessions_user ON sessions (user_id);
 
 -- Append-only audit log; each row's hash covers the previous row's hash.
 CREATE TABLE audit_log (

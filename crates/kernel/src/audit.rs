@@ -288,5 +288,7 @@ pub async fn search(db: &Db, query: &AuditQuery) -> Result<Vec<AuditEntry>, sqlx
 /// `LIKE` wildcards typed by a user are matched literally (both engines treat `\` as
 /// the default escape only on PostgreSQL, so we drop them instead).
 fn escape_like(s: &str) -> String {
-    s.chars().filter(|c| *c != '%' && *c != '_' && *c != '\\').collect()
+    s.chars()
+        .filter(|c| *c != '%' && *c != '_' && *c != '\\')
+        .collect()
 }

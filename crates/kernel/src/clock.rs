@@ -28,8 +28,7 @@ impl ManualClock {
         ManualClock(Arc::new(AtomicI64::new(at.as_microsecond())))
     }
     pub fn advance(&self, by: jiff::SignedDuration) {
-        self.0
-            .fetch_add(by.as_micros() as i64, Ordering::SeqCst);
+        self.0.fetch_add(by.as_micros() as i64, Ordering::SeqCst);
     }
 }
 
@@ -54,7 +53,9 @@ pub fn paris() -> TimeZone {
 
 /// « 23/11/2026 à 14:05 », Paris time.
 pub fn format_fr(at: Timestamp) -> String {
-    at.to_zoned(paris()).strftime("%d/%m/%Y à %H:%M").to_string()
+    at.to_zoned(paris())
+        .strftime("%d/%m/%Y à %H:%M")
+        .to_string()
 }
 
 #[cfg(test)]

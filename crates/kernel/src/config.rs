@@ -16,8 +16,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `sqlite://...` or `postgres://...`; defaults to SQLite in the data directory.
     pub database_url: Option<String>,
-    /// Public address of the site, used in links sent by mail.
-    pub base_url: String,
+    /// Public address of the site, used in links sent by mail; defaults to `http://` + bind.
+    pub base_url: Option<String>,
     /// `smtp://user:pass@host:587` (STARTTLS), `smtps://...` (TLS) or
     /// `smtp://host:25?tls=none`. When unset, mail is written as `.eml` files.
     pub smtp_url: Option<String>,
@@ -77,7 +77,7 @@ impl Default for Config {
             bind: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("./parvis-data"),
             database_url: None,
-            base_url: "http://127.0.0.1:8080".into(),
+            base_url: None,
             smtp_url: None,
             mail_from: "Ville de Démo <ne-pas-repondre@demo.parvis.fr>".into(),
             storage_url: None,
@@ -136,18 +136,25 @@ impl Config {
         }
         figment = figment.merge(
             Env::prefixed("PARVIS_")
-                .ignore(&["TEST_POSTGRES_URL", "BROWSER_TESTS", "CHROMIUM", "CHROMEDRIVER", "AXE_JS"])
+                .ignore(&[
+                    "TEST_POSTGRES_URL",
+                    "BROWSER_TESTS",
+                    "CHROMIUM",
+                    "CHROMEDRIVER",
+                    "AXE_JS",
+                ])
                 .split("__"),
         );
-        figment
-            .extract()
-            .map_err(|e| ConfigError(e.to_string()))
+        figment.extract().map_err(|e| ConfigError(e.to_string()))
     }
 
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(url) if !url.trim().is_empty() => url.clone(),
-            _ => format!("sqlite://{}?mode=rwc", self.data_dir.join("parvis.db").display()),
+            _ => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("parvis.db").display()
+            ),
         }
     }
 
@@ -161,9 +168,16 @@ impl Config {
         self.data_dir.join("mail")
     }
 
+    pub fn base_url(&self) -> String {
+        match &self.base_url {
+            Some(url) if !url.trim().is_empty() => url.trim().trim_end_matches('/').to_string(),
+            _ => format!("http://{}", self.bind),
+        }
+    }
+
     /// Cookies get the `Secure` flag and HSTS is sent only when the public address is HTTPS.
     pub fn is_https(&self) -> bool {
-        self.base_url.starts_with("https://")
+        self.base_url().starts_with("https://")
     }
 
     /// Every problem found, in plain French; empty when the configuration is usable.
@@ -175,15 +189,18 @@ impl Config {
                 self.bind
             ));
         }
-        match url::Url::parse(&self.base_url) {
+        match url::Url::parse(&self.base_url()) {
             Ok(url) if url.scheme() == "http" || url.scheme() == "https" => {}
             _ => problems.push(format!(
                 "PARVIS_BASE_URL « {} » doit être une adresse http:// ou https:// complète.",
-                self.base_url
+                self.base_url()
             )),
         }
         let db = self.database_url();
-        if !(db.starts_with("sqlite:") || db.starts_with("postgres://") || db.starts_with("postgresql://")) {
+        if !(db.starts_with("sqlite:")
+            || db.starts_with("postgres://")
+            || db.starts_with("postgresql://"))
+        {
             problems.push(format!(
                 "PARVIS_DATABASE_URL doit commencer par sqlite: ou postgres:// (reçu : « {} »).",
                 redact_url(&db)
@@ -264,7 +281,7 @@ mod tests {
     fn bad_values_are_explained() {
         let config = Config {
             bind: "nowhere".into(),
-            base_url: "ftp://x".into(),
+            base_url: Some("ftp://x".into()),
             database_url: Some("mysql://x".into()),
             commune: CommuneConfig {
                 primary_color: "#ffff00".into(),

@@ -57,7 +57,12 @@ impl Catalogue {
         Catalogue { loaders }
     }
 
-    fn lookup(&self, lang: Lang, key: &str, args: Option<&HashMap<Cow<'static, str>, FluentValue>>) -> String {
+    fn lookup(
+        &self,
+        lang: Lang,
+        key: &str,
+        args: Option<&HashMap<Cow<'static, str>, FluentValue>>,
+    ) -> String {
         let id = lang.id();
         for loader in &self.loaders {
             if let Some(text) = loader.try_lookup_complete(&id, key, args) {
@@ -115,8 +120,9 @@ pub fn keys(source: &str) -> Vec<String> {
             let (key, _) = line.split_once('=')?;
             let key = key.trim_end();
             let first = key.chars().next()?;
-            (first.is_ascii_lowercase() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-                .then(|| key.to_string())
+            (first.is_ascii_lowercase()
+                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+            .then(|| key.to_string())
         })
         .collect()
 }
@@ -160,6 +166,9 @@ mod tests {
         assert_eq!(fr.t("nav-home"), "Accueil");
         assert_eq!(en.t("nav-home"), "Home");
         assert_eq!(fr.t("no-such-key"), "no-such-key");
-        assert!(fr.t1("footer-copyright", "commune", "Ville de Démo").contains("Ville de Démo"));
+        assert!(
+            fr.t1("footer-copyright", "commune", "Ville de Démo")
+                .contains("Ville de Démo")
+        );
     }
 }

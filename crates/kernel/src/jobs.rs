@@ -17,7 +17,8 @@ use crate::clock::{paris, to_db};
 use crate::db::Tx;
 
 pub type JobResult = Result<(), String>;
-pub type JobHandler = Arc<dyn Fn(Kernel, serde_json::Value) -> BoxFuture<'static, JobResult> + Send + Sync>;
+pub type JobHandler =
+    Arc<dyn Fn(Kernel, serde_json::Value) -> BoxFuture<'static, JobResult> + Send + Sync>;
 
 /// A one-off job that failed this many times stays failed for an operator to look at.
 pub const MAX_JOB_ATTEMPTS: i64 = 5;
@@ -108,7 +109,10 @@ pub struct WorkerReport {
 
 /// One pass of the worker: recurring jobs that are due, queued jobs that are due, mail.
 /// Tests call it directly with the time they choose.
-pub async fn run_due_once(kernel: &Kernel, registry: &JobRegistry) -> Result<WorkerReport, sqlx::Error> {
+pub async fn run_due_once(
+    kernel: &Kernel,
+    registry: &JobRegistry,
+) -> Result<WorkerReport, sqlx::Error> {
     let now = kernel.now();
     let db = &kernel.db;
     let mut report = WorkerReport::default();
@@ -134,12 +138,14 @@ pub async fn run_due_once(kernel: &Kernel, registry: &JobRegistry) -> Result<Wor
         let stored_schedule: String = row.get(1);
         if stored_schedule != job.schedule {
             // The schedule changed in code: take the new one from now on.
-            sqlx::query("UPDATE scheduled_jobs SET schedule = $2, next_run_at = $3 WHERE name = $1")
-                .bind(job.name)
-                .bind(job.schedule)
-                .bind(to_db(first))
-                .execute(db.pool())
-                .await?;
+            sqlx::query(
+                "UPDATE scheduled_jobs SET schedule = $2, next_run_at = $3 WHERE name = $1",
+            )
+            .bind(job.name)
+            .bind(job.schedule)
+            .bind(to_db(first))
+            .execute(db.pool())
+            .await?;
             continue;
         }
         if due > to_db(now) {
@@ -240,7 +246,8 @@ pub async fn run_due_once(kernel: &Kernel, registry: &JobRegistry) -> Result<Wor
     }
 
     report.mail =
-        crate::outbox::deliver_due(db, kernel.mailer.as_ref(), &kernel.config.mail_from, now).await?;
+        crate::outbox::deliver_due(db, kernel.mailer.as_ref(), &kernel.config.mail_from, now)
+            .await?;
     Ok(report)
 }
 
@@ -258,6 +265,55 @@ pub fn spawn_worker(kernel: Kernel, registry: JobRegistry) -> tokio::task::JoinH
             }
         }
     })
+}
+
+/// The kernel's own recurring jobs: housekeeping of sessions, rate limits and files.
+pub fn register_kernel_jobs(registry: &mut JobRegistry) {
+    registry.every("sessions.sweep", "*/15 * * * *", |kernel, _| async move {
+        crate::session::DbSessionStore::delete_expired(&kernel.db, kernel.now())
+            .await
+            .map(|n| tracing::debug!(removed = n, "sessions expirées supprimées"))
+            .map_err(|e| e.to_string())
+    });
+    registry.every("rate_limits.sweep", "7 * * * *", |kernel, _| async move {
+        crate::ratelimit::sweep(&kernel.db, kernel.now())
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    });
+    registry.every(
+        "files.sweep_orphans",
+        "23 3 * * *",
+        |kernel, _| async move { sweep_orphan_files(&kernel).await.map(|_| ()) },
+    );
+}
+
+/// Removes stored objects that no `files` row points to (an upload whose transaction
+/// failed), once they are a day old so that no upload in progress is touched.
+pub async fn sweep_orphan_files(kernel: &Kernel) -> Result<usize, String> {
+    let cutoff = kernel.now() - SignedDuration::from_hours(24);
+    let keys = kernel
+        .storage
+        .list_older_than("", cutoff)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut removed = 0;
+    for key in keys {
+        let known = sqlx::query("SELECT 1 FROM files WHERE storage_key = $1")
+            .bind(&key)
+            .fetch_optional(kernel.db.pool())
+            .await
+            .map_err(|e| e.to_string())?;
+        if known.is_none() {
+            kernel
+                .storage
+                .delete(&key)
+                .await
+                .map_err(|e| e.to_string())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 /// Counts by status for `/metrics`.

@@ -128,10 +128,12 @@ impl Kernel {
             (Some(mailer), _) => mailer,
             (None, Some(url)) => Arc::new(mail::SmtpMailer::new(url).map_err(StartError::Mail)?),
             (None, None) => Arc::new(
-                mail::FileMailer::new(config.mail_dir()).map_err(|e| StartError::Mail(e.to_string()))?,
+                mail::FileMailer::new(config.mail_dir())
+                    .map_err(|e| StartError::Mail(e.to_string()))?,
             ),
         };
-        let mut loaders: Vec<&'static fluent_templates::StaticLoader> = vec![&*i18n::KERNEL_LOCALES];
+        let mut loaders: Vec<&'static fluent_templates::StaticLoader> =
+            vec![&*i18n::KERNEL_LOCALES];
         loaders.extend(parts.catalogue);
         let identities = (parts.identities)(&db);
         Ok(Kernel(Arc::new(KernelInner {
@@ -159,7 +161,16 @@ impl Kernel {
         target: Option<&audit::AuditTarget>,
         details: serde_json::Value,
     ) -> Result<(), sqlx::Error> {
-        audit::record(tx, self.db.backend(), self.now(), &caller.audit_actor(), action, target, details).await
+        audit::record(
+            tx,
+            self.db.backend(),
+            self.now(),
+            &caller.audit_actor(),
+            action,
+            target,
+            details,
+        )
+        .await
     }
 
     pub fn tr(&self, lang: i18n::Lang) -> i18n::Tr {
@@ -168,7 +179,7 @@ impl Kernel {
 
     /// An absolute link for e-mails.
     pub fn link(&self, path: &str) -> String {
-        format!("{}{}", self.config.base_url.trim_end_matches('/'), path)
+        format!("{}{}", self.config.base_url(), path)
     }
 }
 

@@ -29,7 +29,11 @@ pub fn backoff(attempts: i64) -> SignedDuration {
     SignedDuration::from_secs(seconds.min(6 * 3600))
 }
 
-pub async fn enqueue_email(tx: &mut Tx, now: Timestamp, email: &Email) -> Result<String, sqlx::Error> {
+pub async fn enqueue_email(
+    tx: &mut Tx,
+    now: Timestamp,
+    email: &Email,
+) -> Result<String, sqlx::Error> {
     let id = uuid::Uuid::new_v4().to_string();
     sqlx::query(
         "INSERT INTO outbox (id, channel, recipient, subject, body_text, body_html, status, attempts, next_attempt_at, created_at)
@@ -149,8 +153,12 @@ fn build_message(
     text: String,
     html: Option<String>,
 ) -> Result<Message, String> {
-    let from: Mailbox = from.parse().map_err(|e| format!("expéditeur invalide : {e}"))?;
-    let to: Mailbox = to.parse().map_err(|e| format!("destinataire invalide : {e}"))?;
+    let from: Mailbox = from
+        .parse()
+        .map_err(|e| format!("expéditeur invalide : {e}"))?;
+    let to: Mailbox = to
+        .parse()
+        .map_err(|e| format!("destinataire invalide : {e}"))?;
     let builder = Message::builder().from(from).to(to).subject(subject);
     match html {
         Some(html) => builder.multipart(MultiPart::alternative_plain_html(text, html)),

@@ -52,9 +52,11 @@ pub async fn reset(db: &Db, key: &str) -> Result<(), sqlx::Error> {
 
 /// Removes windows that ended long ago (scheduled sweep).
 pub async fn sweep(db: &Db, now: Timestamp) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM rate_limits WHERE window_start < $1")
-        .bind(to_db(now - SignedDuration::from_hours(24)))
-        .execute(db.pool())
-        .await?
-        .rows_affected())
+    Ok(
+        sqlx::query("DELETE FROM rate_limits WHERE window_start < $1")
+            .bind(to_db(now - SignedDuration::from_hours(24)))
+            .execute(db.pool())
+            .await?
+            .rows_affected(),
+    )
 }

@@ -68,10 +68,36 @@ impl SecretKey {
         mac.finalize().into_bytes().into()
     }
 
+    /// Encrypts a small secret (a TOTP seed) for storage in the database.
+    pub fn seal(&self, purpose: &str, plain: &[u8]) -> String {
+        use chacha20poly1305::aead::{Aead, KeyInit as _};
+        let cipher = chacha20poly1305::XChaCha20Poly1305::new(&self.derive(purpose).into());
+        let mut nonce = [0u8; 24];
+        rand::rng().fill_bytes(&mut nonce);
+        let sealed = cipher
+            .encrypt(&chacha20poly1305::XNonce::from(nonce), plain)
+            .unwrap_or_default();
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        hex::encode(out)
+    }
+
+    /// Decrypts what `seal` produced with the same purpose; `None` if altered.
+    pub fn open(&self, purpose: &str, sealed: &str) -> Option<Vec<u8>> {
+        use chacha20poly1305::aead::{Aead, KeyInit as _};
+        let bytes = hex::decode(sealed).ok()?;
+        if bytes.len() < 24 {
+            return None;
+        }
+        let cipher = chacha20poly1305::XChaCha20Poly1305::new(&self.derive(purpose).into());
+        let nonce = chacha20poly1305::XNonce::try_from(&bytes[..24]).ok()?;
+        cipher.decrypt(&nonce, &bytes[24..]).ok()
+    }
+
     /// A keyed hash of a value (rate-limit keys, token lookups): stable, not reversible.
     pub fn keyed_hash(&self, purpose: &str, value: &str) -> String {
-        let mut mac =
-            <Hmac<Sha256> as KeyInit>::new_from_slice(&self.derive(purpose)).expect("any key length");
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.derive(purpose))
+            .expect("any key length");
         mac.update(value.as_bytes());
         hex::encode(mac.finalize().into_bytes())
     }
@@ -106,6 +132,18 @@ mod tests {
         let again = SecretKey::load_or_create(&path).unwrap();
         assert_eq!(first.0, again.0);
         assert_ne!(first.derive("a"), first.derive("b"));
+    }
+
+    #[test]
+    fn sealed_secrets_open_only_with_the_same_key_and_purpose() {
+        let key = SecretKey::random();
+        let sealed = key.seal("totp", b"JBSWY3DPEHPK3PXP");
+        assert_eq!(
+            key.open("totp", &sealed).as_deref(),
+            Some(&b"JBSWY3DPEHPK3PXP"[..])
+        );
+        assert!(key.open("other", &sealed).is_none());
+        assert!(SecretKey::random().open("totp", &sealed).is_none());
     }
 
     #[test]

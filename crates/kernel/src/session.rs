@@ -37,6 +37,26 @@ impl DbSessionStore {
     }
 }
 
+/// The person a session belongs to, kept beside the data so all their sessions can be
+/// ended at once (password reset, account disabled).
+fn owner(record: &Record) -> Option<String> {
+    record
+        .data
+        .get("auth")
+        .and_then(|auth| auth.get("user_id"))
+        .and_then(|id| id.as_str())
+        .map(str::to_string)
+}
+
+/// Ends every session of a person.
+pub async fn revoke_all(db: &Db, user_id: &str) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(db.pool())
+        .await?
+        .rows_affected())
+}
+
 fn key(id: &Id) -> String {
     hex::encode(Sha256::digest(id.to_string().as_bytes()))
 }
@@ -52,11 +72,12 @@ impl SessionStore for DbSessionStore {
         // On the (astronomically unlikely) collision of a random id, draw another one.
         loop {
             let inserted = sqlx::query(
-                "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $4, $2, $3) ON CONFLICT (id) DO NOTHING",
             )
             .bind(key(&record.id))
             .bind(&data)
             .bind(record.expiry_date.unix_timestamp())
+            .bind(owner(record))
             .execute(self.db.pool())
             .await
             .map_err(backend)?
@@ -71,12 +92,13 @@ impl SessionStore for DbSessionStore {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_string(&record.data).map_err(backend)?;
         sqlx::query(
-            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3)
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
+            "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $4, $2, $3)
+             ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, expires_at = excluded.expires_at",
         )
         .bind(key(&record.id))
         .bind(data)
         .bind(record.expiry_date.unix_timestamp())
+        .bind(owner(record))
         .execute(self.db.pool())
         .await
         .map_err(backend)?;
@@ -84,12 +106,13 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let row = sqlx::query("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
-            .bind(key(id))
-            .bind(OffsetDateTime::now_utc().unix_timestamp())
-            .fetch_optional(self.db.pool())
-            .await
-            .map_err(backend)?;
+        let row =
+            sqlx::query("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
+                .bind(key(id))
+                .bind(OffsetDateTime::now_utc().unix_timestamp())
+                .fetch_optional(self.db.pool())
+                .await
+                .map_err(backend)?;
         let Some(row) = row else { return Ok(None) };
         let data: String = row.get(0);
         let expires: i64 = row.get(1);

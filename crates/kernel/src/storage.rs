@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use object_store::{ObjectStore, ObjectStoreExt};
 use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -26,7 +26,9 @@ pub enum StorageLocation {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
-    #[error("PARVIS_STORAGE_URL « {0} » n'est pas reconnu : indiquez un dossier ou s3://compartiment")]
+    #[error(
+        "PARVIS_STORAGE_URL « {0} » n'est pas reconnu : indiquez un dossier ou s3://compartiment"
+    )]
     BadLocation(String),
     #[error("stockage indisponible : {0}")]
     Backend(#[from] object_store::Error),
@@ -44,7 +46,11 @@ impl StorageLocation {
             if bucket.is_empty() {
                 return Err(StorageError::BadLocation(raw.into()));
             }
-            let prefix = parts.next().unwrap_or_default().trim_matches('/').to_string();
+            let prefix = parts
+                .next()
+                .unwrap_or_default()
+                .trim_matches('/')
+                .to_string();
             return Ok(StorageLocation::S3 { bucket, prefix });
         }
         let path = raw.strip_prefix("file://").unwrap_or(raw);
@@ -164,7 +170,11 @@ impl Storage {
     }
 
     /// Encrypts and writes a document; returns once the object is durably stored.
-    pub async fn put_encrypted(&self, folder: &str, plain: &[u8]) -> Result<StoredObject, StorageError> {
+    pub async fn put_encrypted(
+        &self,
+        folder: &str,
+        plain: &[u8],
+    ) -> Result<StoredObject, StorageError> {
         let key = format!("{}/{}", folder.trim_matches('/'), uuid::Uuid::new_v4());
         let mut nonce = [0u8; NONCE_LEN];
         rand::rng().fill_bytes(&mut nonce);
@@ -304,10 +314,16 @@ mod tests {
         )
         .unwrap();
         let secret_text = b"Avis d'imposition 2026 - revenu fiscal de reference";
-        let stored = storage.put_encrypted("documents", secret_text).await.unwrap();
+        let stored = storage
+            .put_encrypted("documents", secret_text)
+            .await
+            .unwrap();
         let on_disk = std::fs::read(dir.path().join(&stored.key)).unwrap();
         assert!(!on_disk.windows(10).any(|w| w == &secret_text[..10]));
-        assert_eq!(storage.get_decrypted(&stored.key).await.unwrap(), secret_text);
+        assert_eq!(
+            storage.get_decrypted(&stored.key).await.unwrap(),
+            secret_text
+        );
 
         let mut tampered = on_disk.clone();
         let last = tampered.len() - 1;

@@ -32,7 +32,9 @@ impl TestEnv {
         if let Ok(admin_url) = std::env::var("PARVIS_TEST_POSTGRES_URL") {
             if !admin_url.trim().is_empty() {
                 let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-                let db = crate::Db::connect(&admin_url).await.expect("PostgreSQL de test injoignable");
+                let db = crate::Db::connect(&admin_url)
+                    .await
+                    .expect("PostgreSQL de test injoignable");
                 sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
                     .execute(db.pool())
                     .await
@@ -66,7 +68,9 @@ impl Drop for TestEnv {
         if let Some((admin_url, schema)) = self.pg.take() {
             // Drop runs outside async code: clean the schema on a small runtime of its own.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
                 if let Ok(rt) = rt {
                     rt.block_on(async {
                         if let Ok(db) = crate::Db::connect(&admin_url).await {
@@ -101,7 +105,12 @@ impl TestApp {
     }
 
     /// Serves `router` (built by the caller from the kernel) on a random local port.
-    pub async fn serve(env: TestEnv, kernel: Kernel, clock: ManualClock, router: Router) -> TestApp {
+    pub async fn serve(
+        env: TestEnv,
+        kernel: Kernel,
+        clock: ManualClock,
+        router: Router,
+    ) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("free port");
@@ -170,9 +179,14 @@ impl TestMail {
     pub fn parse(raw: &str) -> TestMail {
         let raw = raw.replace("\r\n", "\n");
         let (head, body) = raw.split_once("\n\n").unwrap_or((&raw, ""));
+        // Unfold long headers (continuation lines start with white space).
+        let head = head.replace("\n ", " ").replace("\n\t", " ");
         let header = |name: &str| {
             head.lines()
-                .find(|l| l.to_ascii_lowercase().starts_with(&format!("{}:", name.to_ascii_lowercase())))
+                .find(|l| {
+                    l.to_ascii_lowercase()
+                        .starts_with(&format!("{}:", name.to_ascii_lowercase()))
+                })
                 .map(|l| l[name.len() + 1..].trim().to_string())
                 .unwrap_or_default()
         };
@@ -194,13 +208,18 @@ impl TestMail {
         }
     }
 
-    /// The first link in the body that starts with `prefix` (an absolute URL's path part).
+    /// The path (and query) of the first link in the body whose path starts with
+    /// `path_prefix`, to be opened on the test server whatever the configured base address.
     pub fn link(&self, path_prefix: &str) -> Option<String> {
         self.body
             .split_whitespace()
             .filter_map(|word| word.find("http").map(|i| &word[i..]))
-            .find(|url| url.contains(path_prefix))
-            .map(|url| url.trim_end_matches(['.', ',', ')', '>']).to_string())
+            .filter_map(|raw| url::Url::parse(raw.trim_end_matches(['.', ',', ')', '>'])).ok())
+            .find(|url| url.path().starts_with(path_prefix))
+            .map(|url| match url.query() {
+                Some(q) => format!("{}?{q}", url.path()),
+                None => url.path().to_string(),
+            })
     }
 }
 
@@ -226,28 +245,46 @@ fn decode_quoted_printable(body: &str) -> String {
 }
 
 fn decode_subject(subject: &str) -> String {
-    // RFC 2047 words such as =?utf-8?b?...?= as lettre writes them.
-    subject
-        .split_whitespace()
-        .map(|word| {
-            let lower = word.to_ascii_lowercase();
-            if let Some(inner) = lower.strip_prefix("=?utf-8?b?").and_then(|w| w.strip_suffix("?=")) {
-                let start = word.len() - inner.len() - 2;
-                let encoded = &word[start..word.len() - 2];
-                String::from_utf8(
-                    base64::engine::general_purpose::STANDARD
-                        .decode(encoded)
-                        .unwrap_or_default(),
-                )
-                .unwrap_or_default()
-            } else if lower.starts_with("=?utf-8?q?") && lower.ends_with("?=") {
-                decode_quoted_printable(&word[10..word.len() - 2].replace('_', " "))
-            } else {
-                word.to_string()
+    // RFC 2047: encoded words (=?utf-8?b?...?=) are decoded, and the white space between
+    // two encoded words is dropped; white space next to plain words is kept.
+    let decode = |word: &str| -> Option<String> {
+        let lower = word.to_ascii_lowercase();
+        if !(lower.starts_with("=?utf-8?") && lower.ends_with("?=") && word.len() > 12) {
+            return None;
+        }
+        let inner = &word[10..word.len() - 2];
+        match &lower[8..9] {
+            "b" => String::from_utf8(
+                base64::engine::general_purpose::STANDARD
+                    .decode(inner)
+                    .ok()?,
+            )
+            .ok(),
+            "q" => Some(decode_quoted_printable(&inner.replace('_', " "))),
+            _ => None,
+        }
+    };
+    let mut out = String::new();
+    let mut previous_encoded = false;
+    for word in subject.split_whitespace() {
+        match decode(word) {
+            Some(text) => {
+                if !out.is_empty() && !previous_encoded {
+                    out.push(' ');
+                }
+                out.push_str(&text);
+                previous_encoded = true;
             }
-        })
-        .collect::<Vec<_>>()
-        .join("")
+            None => {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(word);
+                previous_encoded = false;
+            }
+        }
+    }
+    out
 }
 
 /// An HTTP client that keeps cookies and does not follow redirects.
@@ -303,7 +340,14 @@ impl TestClient {
     }
 
     pub async fn get(&self, path: &str) -> TestResponse {
-        Self::finish(self.http.get(self.absolute(path)).send().await.expect("GET")).await
+        Self::finish(
+            self.http
+                .get(self.absolute(path))
+                .send()
+                .await
+                .expect("GET"),
+        )
+        .await
     }
 
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
@@ -319,7 +363,12 @@ impl TestClient {
     }
 
     /// GETs the page at `form_page`, then posts `fields` with its CSRF token to `action`.
-    pub async fn submit(&self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> TestResponse {
+    pub async fn submit(
+        &self,
+        form_page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> TestResponse {
         let page = self.get(form_page).await;
         assert_eq!(page.status, 200, "GET {form_page}: {}", page.body);
         let token = page.csrf();

@@ -24,7 +24,10 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 pub async fn guard(session: Session, request: Request, next: Next) -> Response {
-    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if safe || exempt(request.uri().path()) {
         return next.run(request).await;
     }
@@ -45,7 +48,9 @@ pub async fn guard(session: Session, request: Request, next: Next) -> Response {
     let limit = 64 * 1024 * 1024;
     let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => bytes,
-        Err(_) => return AppError::BadRequest("corps de requête trop volumineux".into()).into_response(),
+        Err(_) => {
+            return AppError::BadRequest("corps de requête trop volumineux".into()).into_response();
+        }
     };
     let presented = match parts.headers.get(HEADER).and_then(|v| v.to_str().ok()) {
         Some(token) => Some(token.to_string()),
@@ -53,7 +58,8 @@ pub async fn guard(session: Session, request: Request, next: Next) -> Response {
     };
     match presented {
         Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => {
-            next.run(Request::from_parts(parts, Body::from(bytes))).await
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
         }
         _ => {
             tracing::warn!(path = %parts.uri.path(), "requête refusée : jeton CSRF absent ou invalide");

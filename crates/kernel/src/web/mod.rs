@@ -56,9 +56,14 @@ pub fn app(kernel: Kernel, capabilities: Vec<Router<Kernel>>) -> Router {
                 "panique dans un gestionnaire"
             )))
         }))
-        .layer(middleware::from_fn_with_state(kernel.clone(), error::render_errors))
+        .layer(middleware::from_fn_with_state(
+            kernel.clone(),
+            error::render_errors,
+        ))
         .layer(DefaultBodyLimit::max(
-            (kernel.config.max_upload_bytes as usize).saturating_mul(4).max(1024 * 1024),
+            (kernel.config.max_upload_bytes as usize)
+                .saturating_mul(4)
+                .max(1024 * 1024),
         ))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

@@ -48,7 +48,11 @@ pub struct SessionAuth {
 }
 
 /// Starts an authenticated session: a fresh session id (no fixation), a fresh CSRF token.
-pub async fn log_in(session: &Session, user_id: &str, now: jiff::Timestamp) -> Result<(), AppError> {
+pub async fn log_in(
+    session: &Session,
+    user_id: &str,
+    now: jiff::Timestamp,
+) -> Result<(), AppError> {
     session.cycle_id().await?;
     session
         .insert(
@@ -68,7 +72,10 @@ pub async fn log_out(session: &Session) -> Result<(), AppError> {
     Ok(())
 }
 
-pub async fn set_acting_for(session: &Session, acting_for: Option<ActingFor>) -> Result<(), AppError> {
+pub async fn set_acting_for(
+    session: &Session,
+    acting_for: Option<ActingFor>,
+) -> Result<(), AppError> {
     match acting_for {
         Some(a) => session.insert(ACTING_FOR_KEY, a).await?,
         None => {
@@ -244,6 +251,10 @@ impl Page {
 
     pub fn commune(&self) -> &CommuneConfig {
         &self.kernel.config.commune
+    }
+
+    pub fn asset_version(&self) -> &'static str {
+        crate::web::shell::ASSET_VERSION
     }
 
     pub fn lang(&self) -> &'static str {

@@ -28,8 +28,14 @@ pub fn routes() -> Router<Kernel> {
         .route("/donnees-personnelles", get(privacy))
         .route("/plan-du-site", get(sitemap))
         .route("/langue/{code}", get(switch_language))
-        .route("/static/parvis.css", get(|| async { asset("text/css; charset=utf-8", CSS) }))
-        .route("/static/parvis.js", get(|| async { asset("text/javascript; charset=utf-8", JS) }))
+        .route(
+            "/static/parvis.css",
+            get(|| async { asset("text/css; charset=utf-8", CSS) }),
+        )
+        .route(
+            "/static/parvis.js",
+            get(|| async { asset("text/javascript; charset=utf-8", JS) }),
+        )
         .route("/logo", get(logo))
         .route("/theme.css", get(theme))
 }
@@ -51,14 +57,25 @@ async fn logo(State(kernel): State<Kernel>) -> Response {
             let content_type = if path.extension().is_some_and(|e| e == "svg") {
                 "image/svg+xml"
             } else {
-                infer::get(&bytes).map(|k| k.mime_type()).unwrap_or("image/png")
+                infer::get(&bytes)
+                    .map(|k| k.mime_type())
+                    .unwrap_or("image/png")
             };
-            return ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], bytes)
+            return (
+                [
+                    (header::CONTENT_TYPE, content_type),
+                    (header::CACHE_CONTROL, "public, max-age=3600"),
+                ],
+                bytes,
+            )
                 .into_response();
         }
     }
     (
-        [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         LOGO,
     )
         .into_response()
@@ -66,7 +83,10 @@ async fn logo(State(kernel): State<Kernel>) -> Response {
 
 async fn theme(State(kernel): State<Kernel>) -> Response {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
         crate::web::theme::theme_css(&kernel.config.commune.primary_color),
     )
         .into_response()
@@ -82,7 +102,11 @@ async fn ready(State(kernel): State<Kernel>) -> Response {
     if kernel.db.ping().await {
         (StatusCode::OK, "ok").into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "base de données injoignable").into_response()
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "base de données injoignable",
+        )
+            .into_response()
     }
 }
 
@@ -109,7 +133,10 @@ struct LangQuery {
     retour: Option<String>,
 }
 
-async fn switch_language(Path(code): Path<String>, Query(q): Query<LangQuery>) -> Result<Response, AppError> {
+async fn switch_language(
+    Path(code): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Result<Response, AppError> {
     let lang = crate::i18n::Lang::parse(&code).ok_or(AppError::NotFound)?;
     let back = q
         .retour

@@ -3,7 +3,8 @@
 /// WCAG contrast ratio of `#rrggbb` against white.
 pub fn contrast_on_white(hex: &str) -> f64 {
     let channel = |i: usize| {
-        let v = u8::from_str_radix(hex.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0) as f64 / 255.0;
+        let v =
+            u8::from_str_radix(hex.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0) as f64 / 255.0;
         if v <= 0.03928 {
             v / 12.92
         } else {

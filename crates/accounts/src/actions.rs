@@ -1,0 +1,242 @@
+//! What can be done with accounts, used by the web pages and the command line alike.
+
+use kernel::audit::AuditTarget;
+use kernel::identity::Role;
+use kernel::outbox::{Email, enqueue_email};
+use kernel::{Caller, Kernel};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::rules::{self, PasswordLevel, PasswordProblem, TokenPurpose};
+use crate::{password, store};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("un compte existe déjà avec l'adresse {0}")]
+    EmailTaken(String),
+    #[error("adresse électronique invalide : {0}")]
+    InvalidEmail(String),
+    #[error("le nom et le prénom sont obligatoires (lettres, espaces, tirets, apostrophes)")]
+    InvalidName,
+    #[error("mot de passe refusé : {}", password_problem_fr(.0))]
+    WeakPassword(PasswordProblem),
+    #[error(
+        "le rôle « {0} » n'existe pas (rôles : agent, service_manager, elected_official, administrator, dpo)"
+    )]
+    UnknownRole(String),
+    #[error("le rôle {0} est rattaché à un service : indiquez --service")]
+    ServiceRequired(String),
+    #[error("le service « {0} » n'existe pas")]
+    UnknownService(String),
+    #[error("erreur technique : {0}")]
+    Internal(String),
+}
+
+impl From<sqlx::Error> for AccountError {
+    fn from(e: sqlx::Error) -> Self {
+        AccountError::Internal(e.to_string())
+    }
+}
+
+/// French wording of a password refusal, for the command line (pages use the catalogue).
+pub fn password_problem_fr(problem: &PasswordProblem) -> String {
+    match problem {
+        PasswordProblem::TooShort { min } => format!("il doit contenir au moins {min} caractères"),
+        PasswordProblem::TooLong => "il ne doit pas dépasser 128 caractères".into(),
+        PasswordProblem::TooWeak { min } => format!(
+            "il est trop simple : utilisez au moins {min} caractères mêlant majuscules, minuscules, chiffres et symboles, ou une phrase plus longue"
+        ),
+        PasswordProblem::Common => "il figure parmi les mots de passe les plus courants".into(),
+        PasswordProblem::ContainsPersonalInfo => {
+            "il ne doit pas contenir votre nom ou votre adresse électronique".into()
+        }
+    }
+}
+
+/// A random token for an e-mail link, and the hash stored in its place.
+pub fn new_link_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, bytes);
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Creates a link token and the e-mail that carries it, in the caller's transaction.
+pub async fn send_link(
+    kernel: &Kernel,
+    tx: &mut kernel::Tx,
+    user_id: &str,
+    to: &str,
+    purpose: TokenPurpose,
+    lang: kernel::i18n::Lang,
+) -> Result<(), sqlx::Error> {
+    let now = kernel.now();
+    let (token, hash) = new_link_token();
+    if purpose == TokenPurpose::ResetPassword {
+        store::void_tokens(tx, user_id, purpose, now).await?;
+    }
+    store::create_token(
+        tx,
+        user_id,
+        purpose,
+        &hash,
+        now + rules::token_lifetime(purpose),
+        now,
+    )
+    .await?;
+    let tr = kernel.tr(lang);
+    let commune = &kernel.config.commune.name;
+    let (subject_key, body_key, path) = match purpose {
+        TokenPurpose::VerifyEmail => (
+            "mail-verify-subject",
+            "mail-verify-body",
+            format!("/inscription/verifier/{token}"),
+        ),
+        TokenPurpose::ResetPassword => (
+            "mail-reset-subject",
+            "mail-reset-body",
+            format!("/mot-de-passe/nouveau/{token}"),
+        ),
+        TokenPurpose::Invitation => (
+            "mail-invite-subject",
+            "mail-invite-body",
+            format!("/mot-de-passe/nouveau/{token}"),
+        ),
+    };
+    let email = Email {
+        to: to.to_string(),
+        subject: tr.t1(subject_key, "commune", commune),
+        text: tr.t2(body_key, "commune", commune, "link", kernel.link(&path)),
+        html: None,
+    };
+    enqueue_email(tx, now, &email).await?;
+    Ok(())
+}
+
+pub struct StaffRequest<'a> {
+    pub email: &'a str,
+    pub given_name: &'a str,
+    pub family_name: &'a str,
+    pub role: &'a str,
+    pub service_slug: Option<&'a str>,
+    /// Set from the command line; from the back office the person chooses it by invitation.
+    pub password: Option<&'a str>,
+}
+
+/// Creates an agent, a manager, an elected official, an administrator or a DPO.
+pub async fn create_staff(
+    kernel: &Kernel,
+    by: &Caller,
+    request: &StaffRequest<'_>,
+) -> Result<String, AccountError> {
+    let email = rules::normalise_email(request.email);
+    if !rules::is_valid_email(&email) {
+        return Err(AccountError::InvalidEmail(request.email.to_string()));
+    }
+    if !rules::is_valid_name(request.given_name) || !rules::is_valid_name(request.family_name) {
+        return Err(AccountError::InvalidName);
+    }
+    let role = Role::parse(request.role)
+        .filter(|r| *r != Role::Resident)
+        .ok_or_else(|| AccountError::UnknownRole(request.role.to_string()))?;
+    let service = match request.service_slug.filter(|s| !s.is_empty()) {
+        Some(slug) => Some(
+            store::service_by_slug(&kernel.db, slug)
+                .await?
+                .ok_or_else(|| AccountError::UnknownService(slug.to_string()))?,
+        ),
+        None if role.needs_service() => {
+            return Err(AccountError::ServiceRequired(role.as_str().into()));
+        }
+        None => None,
+    };
+    let hash = match request.password {
+        Some(pw) => {
+            rules::check_password(
+                pw,
+                PasswordLevel::Staff,
+                &[&email, request.given_name, request.family_name],
+            )
+            .map_err(AccountError::WeakPassword)?;
+            password::hash_blocking(pw.to_string())
+                .await
+                .map_err(AccountError::Internal)?
+        }
+        // Until the invitation is used, no password can match this value.
+        None => "!invitation".to_string(),
+    };
+    if store::user_by_email(&kernel.db, &email).await?.is_some() {
+        return Err(AccountError::EmailTaken(email));
+    }
+    let now = kernel.now();
+    let mut tx = kernel.db.begin().await?;
+    let user_id = store::insert_user(
+        &mut tx,
+        &store::NewUser {
+            email: &email,
+            password_hash: &hash,
+            given_name: request.given_name,
+            family_name: request.family_name,
+            verified: true,
+        },
+        now,
+    )
+    .await?;
+    let by_id = by.identity.as_ref().map(|i| i.user_id.as_str());
+    store::grant_role(
+        &mut tx,
+        &user_id,
+        role,
+        service.as_ref().map(|s| s.id.as_str()),
+        by_id,
+        now,
+    )
+    .await?;
+    if request.password.is_none() {
+        send_link(
+            kernel,
+            &mut tx,
+            &user_id,
+            &email,
+            TokenPurpose::Invitation,
+            kernel::i18n::Lang::Fr,
+        )
+        .await?;
+    }
+    let target = AuditTarget::new("user", &user_id);
+    kernel
+        .audit(
+            &mut tx,
+            by,
+            "account.created",
+            Some(&target),
+            serde_json::json!({ "email": email, "kind": "staff" }),
+        )
+        .await?;
+    kernel
+        .audit(
+            &mut tx,
+            by,
+            "role.granted",
+            Some(&target),
+            serde_json::json!({ "role": role.as_str(), "service": service.as_ref().map(|s| s.slug.clone()) }),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(user_id)
+}
+
+/// The identity loader the kernel calls on each request.
+pub struct DbIdentities(pub kernel::Db);
+
+#[async_trait::async_trait]
+impl kernel::identity::IdentityLoader for DbIdentities {
+    async fn load(&self, user_id: &str) -> Result<Option<kernel::Identity>, sqlx::Error> {
+        store::load_identity(&self.0, user_id).await
+    }
+}

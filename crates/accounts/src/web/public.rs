@@ -1,0 +1,725 @@
+//! Sign-up, e-mail verification, login, logout, forgotten password, the resident's space.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use kernel::audit::AuditTarget;
+use kernel::identity::Role;
+use kernel::ratelimit::{self, Limit};
+use kernel::web::forms::{FormErrors, safe_local_path};
+use kernel::web::page::{self, LoggedIn, Page, render};
+use kernel::{AppError, Caller, Kernel};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::actions::{send_link, token_hash};
+use crate::rules::{self, PasswordLevel, TokenPurpose};
+use crate::{password, store};
+
+/// Translated message for a refused password.
+pub(crate) fn password_message(page: &Page, problem: &rules::PasswordProblem) -> String {
+    match problem {
+        rules::PasswordProblem::TooShort { min } | rules::PasswordProblem::TooWeak { min } => {
+            page.tr.t1(problem.message_key(), "min", min)
+        }
+        _ => page.tr.t(problem.message_key()),
+    }
+}
+
+// ---------------------------------------------------------------- sign-up
+
+#[derive(Default, Deserialize)]
+pub struct SignupForm {
+    #[serde(default)]
+    pub given_name: String,
+    #[serde(default)]
+    pub family_name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "signup.html")]
+struct SignupPage {
+    page: Page,
+    form: SignupForm,
+    errors: FormErrors,
+}
+
+pub async fn signup_form(page: Page, caller: Caller) -> Result<Response, AppError> {
+    if caller.is_logged_in() {
+        return Ok(Redirect::to("/mon-espace").into_response());
+    }
+    Ok(render(&SignupPage {
+        page,
+        form: SignupForm::default(),
+        errors: FormErrors::new(),
+    })?
+    .into_response())
+}
+
+pub async fn signup(
+    State(kernel): State<Kernel>,
+    page: Page,
+    caller: Caller,
+    Form(form): Form<SignupForm>,
+) -> Result<Response, AppError> {
+    let mut errors = FormErrors::new();
+    let email = rules::normalise_email(&form.email);
+    if !rules::is_valid_name(&form.given_name) {
+        errors.add("given_name", page.tr.t("signup-error-given-name"));
+    }
+    if !rules::is_valid_name(&form.family_name) {
+        errors.add("family_name", page.tr.t("signup-error-family-name"));
+    }
+    if !rules::is_valid_email(&email) {
+        errors.add("email", page.tr.t("signup-error-email"));
+    }
+    if let Err(problem) = rules::check_password(
+        &form.password,
+        PasswordLevel::Resident,
+        &[&email, &form.given_name, &form.family_name],
+    ) {
+        errors.add("password", password_message(&page, &problem));
+    }
+    if !errors.is_empty() {
+        let form = SignupForm {
+            password: String::new(),
+            ..form
+        };
+        let mut response = render(&SignupPage { page, form, errors })?.into_response();
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(response);
+    }
+    let now = kernel.now();
+    let lang = page.tr.lang;
+    let existing = store::user_by_email(&kernel.db, &email).await?;
+    let mut tx = kernel.db.begin().await?;
+    match existing {
+        // Someone already has this address: say the same thing on screen (no enumeration),
+        // and tell the owner by mail, who may simply have forgotten.
+        Some(user) => {
+            let tr = kernel.tr(lang);
+            let commune = &kernel.config.commune.name;
+            kernel::outbox::enqueue_email(
+                &mut tx,
+                now,
+                &kernel::outbox::Email {
+                    to: user.email.clone(),
+                    subject: tr.t1("mail-exists-subject", "commune", commune),
+                    text: tr.t2(
+                        "mail-exists-body",
+                        "commune",
+                        commune,
+                        "link",
+                        kernel.link("/mot-de-passe-oublie"),
+                    ),
+                    html: None,
+                },
+            )
+            .await?;
+        }
+        None => {
+            let hash = password::hash_blocking(form.password.clone())
+                .await
+                .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+            let user_id = store::insert_user(
+                &mut tx,
+                &store::NewUser {
+                    email: &email,
+                    password_hash: &hash,
+                    given_name: &form.given_name,
+                    family_name: &form.family_name,
+                    verified: false,
+                },
+                now,
+            )
+            .await?;
+            store::grant_role(&mut tx, &user_id, Role::Resident, None, None, now).await?;
+            send_link(
+                &kernel,
+                &mut tx,
+                &user_id,
+                &email,
+                TokenPurpose::VerifyEmail,
+                lang,
+            )
+            .await?;
+            kernel
+                .audit(
+                    &mut tx,
+                    &caller,
+                    "account.signup",
+                    Some(&AuditTarget::new("user", &user_id)),
+                    serde_json::json!({}),
+                )
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(Redirect::to("/inscription/confirmation").into_response())
+}
+
+#[derive(askama::Template)]
+#[template(path = "signup_done.html")]
+struct SignupDonePage {
+    page: Page,
+}
+
+pub async fn signup_done(page: Page) -> Result<Html<String>, AppError> {
+    render(&SignupDonePage { page })
+}
+
+pub async fn verify_email(
+    State(kernel): State<Kernel>,
+    session: Session,
+    caller: Caller,
+    page: Page,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let now = kernel.now();
+    let mut tx = kernel.db.begin().await?;
+    let user = store::take_token(
+        &mut tx,
+        &token_hash(&token),
+        &[TokenPurpose::VerifyEmail],
+        now,
+    )
+    .await?;
+    let Some(user_id) = user else {
+        tx.rollback().await?;
+        page::flash(&session, "error", page.tr.t("verify-invalid")).await?;
+        return Ok(Redirect::to("/connexion").into_response());
+    };
+    store::mark_verified(&mut tx, &user_id, now).await?;
+    kernel
+        .audit(
+            &mut tx,
+            &caller,
+            "account.email_verified",
+            Some(&AuditTarget::new("user", &user_id)),
+            serde_json::json!({}),
+        )
+        .await?;
+    tx.commit().await?;
+    page::flash(&session, "success", page.tr.t("verify-done")).await?;
+    Ok(Redirect::to("/connexion").into_response())
+}
+
+// ---------------------------------------------------------------- login
+
+#[derive(Default, Deserialize)]
+pub struct LoginQuery {
+    pub suivant: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub suivant: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    page: Page,
+    email: String,
+    next: String,
+    errors: FormErrors,
+    /// A message about the whole form (wrong credentials, too many attempts).
+    problem: Option<String>,
+}
+
+pub async fn login_form(
+    page: Page,
+    caller: Caller,
+    Query(q): Query<LoginQuery>,
+) -> Result<Response, AppError> {
+    if caller.is_logged_in() {
+        return Ok(Redirect::to("/mon-espace").into_response());
+    }
+    let next = q
+        .suivant
+        .as_deref()
+        .and_then(safe_local_path)
+        .unwrap_or("")
+        .to_string();
+    Ok(render(&LoginPage {
+        page,
+        email: String::new(),
+        next,
+        errors: FormErrors::new(),
+        problem: None,
+    })?
+    .into_response())
+}
+
+pub(crate) const PENDING_MFA: &str = "pending_mfa";
+
+/// Who passed the password step and still owes a second factor.
+#[derive(serde::Serialize, Deserialize, Clone)]
+pub(crate) struct PendingMfa {
+    pub user_id: String,
+    pub next: String,
+    pub at: i64,
+}
+
+fn limit(max: i64) -> Limit {
+    Limit {
+        max,
+        window: rules::LOGIN_WINDOW,
+    }
+}
+
+pub async fn login(
+    State(kernel): State<Kernel>,
+    session: Session,
+    caller: Caller,
+    page: Page,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let now = kernel.now();
+    let email = rules::normalise_email(&form.email);
+    let next = safe_local_path(&form.suivant).unwrap_or("").to_string();
+    let account_key = kernel.secret.keyed_hash("login/account", &email);
+    let address_key = kernel
+        .secret
+        .keyed_hash("login/address", caller.ip.as_deref().unwrap_or("?"));
+
+    let refuse =
+        |page: Page, status: u16, key: &str, errors: FormErrors| -> Result<Response, AppError> {
+            let problem = Some(page.tr.t(key));
+            let mut response = render(&LoginPage {
+                page,
+                email: form.email.clone(),
+                next: next.clone(),
+                errors,
+                problem,
+            })?
+            .into_response();
+            *response.status_mut() = axum::http::StatusCode::from_u16(status).unwrap_or_default();
+            Ok(response)
+        };
+
+    let mut errors = FormErrors::new();
+    if email.is_empty() {
+        errors.add("email", page.tr.t("login-error-email-missing"));
+    }
+    if form.password.is_empty() {
+        errors.add("password", page.tr.t("login-error-password-missing"));
+    }
+    if !errors.is_empty() {
+        return refuse(page, 422, "login-error-incomplete", errors);
+    }
+
+    // Throttled per account and per address, before any password is checked; the same
+    // message whether the account exists or not.
+    if ratelimit::current(
+        &kernel.db,
+        &account_key,
+        limit(rules::MAX_FAILURES_PER_ACCOUNT),
+        now,
+    )
+    .await?
+        >= rules::MAX_FAILURES_PER_ACCOUNT
+        || ratelimit::current(
+            &kernel.db,
+            &address_key,
+            limit(rules::MAX_FAILURES_PER_ADDRESS),
+            now,
+        )
+        .await?
+            >= rules::MAX_FAILURES_PER_ADDRESS
+    {
+        return refuse(page, 429, "login-error-throttled", FormErrors::new());
+    }
+
+    let user = store::user_by_email(&kernel.db, &email).await?;
+    let ok = password::verify_blocking(
+        user.as_ref().map(|u| u.password_hash.clone()),
+        form.password.clone(),
+    )
+    .await;
+    let user = match user {
+        Some(user) if ok && !user.disabled => user,
+        other => {
+            ratelimit::hit(
+                &kernel.db,
+                &account_key,
+                limit(rules::MAX_FAILURES_PER_ACCOUNT),
+                now,
+            )
+            .await?;
+            ratelimit::hit(
+                &kernel.db,
+                &address_key,
+                limit(rules::MAX_FAILURES_PER_ADDRESS),
+                now,
+            )
+            .await?;
+            if let Some(user) = other {
+                let mut tx = kernel.db.begin().await?;
+                kernel
+                    .audit(
+                        &mut tx,
+                        &caller,
+                        "login.failed",
+                        Some(&AuditTarget::new("user", &user.id)),
+                        serde_json::json!({}),
+                    )
+                    .await?;
+                tx.commit().await?;
+            }
+            return refuse(page, 401, "login-error-credentials", FormErrors::new());
+        }
+    };
+    if !user.email_verified {
+        let mut tx = kernel.db.begin().await?;
+        send_link(
+            &kernel,
+            &mut tx,
+            &user.id,
+            &user.email,
+            TokenPurpose::VerifyEmail,
+            page.tr.lang,
+        )
+        .await?;
+        tx.commit().await?;
+        return refuse(page, 403, "login-error-unverified", FormErrors::new());
+    }
+    ratelimit::reset(&kernel.db, &account_key).await?;
+
+    let identity = store::load_identity(&kernel.db, &user.id)
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    if identity.requires_mfa() {
+        session.cycle_id().await?;
+        session
+            .insert(
+                PENDING_MFA,
+                PendingMfa {
+                    user_id: user.id.clone(),
+                    next,
+                    at: now.as_microsecond(),
+                },
+            )
+            .await?;
+        let to = if user.totp_enabled {
+            "/connexion/double-authentification"
+        } else {
+            "/connexion/double-authentification/activer"
+        };
+        return Ok(Redirect::to(to).into_response());
+    }
+    complete_login(
+        &kernel,
+        &session,
+        &caller,
+        &user.id,
+        identity.is_staff(),
+        &next,
+    )
+    .await
+}
+
+/// The last step of every login: a fresh session, the audit, the landing page.
+pub(crate) async fn complete_login(
+    kernel: &Kernel,
+    session: &Session,
+    caller: &Caller,
+    user_id: &str,
+    is_staff: bool,
+    next: &str,
+) -> Result<Response, AppError> {
+    let now = kernel.now();
+    session.remove::<PendingMfa>(PENDING_MFA).await?;
+    page::log_in(session, user_id, now).await?;
+    let mut tx = kernel.db.begin().await?;
+    store::record_login(&mut tx, user_id, now).await?;
+    let who = kernel::Caller {
+        identity: kernel.identities.load(user_id).await?,
+        ..caller.clone()
+    };
+    kernel
+        .audit(
+            &mut tx,
+            &who,
+            "login.succeeded",
+            Some(&AuditTarget::new("user", user_id)),
+            serde_json::json!({}),
+        )
+        .await?;
+    tx.commit().await?;
+    let landing = match safe_local_path(next) {
+        Some(path) if !path.is_empty() => path.to_string(),
+        _ if is_staff => "/backoffice".to_string(),
+        _ => "/mon-espace".to_string(),
+    };
+    Ok(Redirect::to(&landing).into_response())
+}
+
+pub async fn logout(
+    State(kernel): State<Kernel>,
+    session: Session,
+    caller: Caller,
+    page: Page,
+) -> Result<Response, AppError> {
+    if let Some(identity) = &caller.identity {
+        let mut tx = kernel.db.begin().await?;
+        kernel
+            .audit(
+                &mut tx,
+                &caller,
+                "logout",
+                Some(&AuditTarget::new("user", &identity.user_id)),
+                serde_json::json!({}),
+            )
+            .await?;
+        tx.commit().await?;
+    }
+    page::log_out(&session).await?;
+    page::flash(&session, "success", page.tr.t("logout-done")).await?;
+    Ok(Redirect::to("/").into_response())
+}
+
+// ---------------------------------------------------------------- forgotten password
+
+#[derive(Default, Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    pub email: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "forgot.html")]
+struct ForgotPage {
+    page: Page,
+    email: String,
+    errors: FormErrors,
+    sent: bool,
+}
+
+pub async fn forgot_form(page: Page) -> Result<Html<String>, AppError> {
+    render(&ForgotPage {
+        page,
+        email: String::new(),
+        errors: FormErrors::new(),
+        sent: false,
+    })
+}
+
+pub async fn forgot(
+    State(kernel): State<Kernel>,
+    caller: Caller,
+    page: Page,
+    Form(form): Form<ForgotForm>,
+) -> Result<Response, AppError> {
+    let email = rules::normalise_email(&form.email);
+    if !rules::is_valid_email(&email) {
+        let mut errors = FormErrors::new();
+        errors.add("email", page.tr.t("signup-error-email"));
+        let mut response = render(&ForgotPage {
+            page,
+            email: form.email,
+            errors,
+            sent: false,
+        })?
+        .into_response();
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(response);
+    }
+    let now = kernel.now();
+    let address_key = kernel
+        .secret
+        .keyed_hash("reset/address", caller.ip.as_deref().unwrap_or("?"));
+    let hits = ratelimit::hit(
+        &kernel.db,
+        &address_key,
+        limit(rules::MAX_FAILURES_PER_ADDRESS),
+        now,
+    )
+    .await?;
+    if hits > rules::MAX_FAILURES_PER_ADDRESS {
+        return Err(AppError::TooManyRequests);
+    }
+    if let Some(user) = store::user_by_email(&kernel.db, &email)
+        .await?
+        .filter(|u| !u.disabled)
+    {
+        let mut tx = kernel.db.begin().await?;
+        send_link(
+            &kernel,
+            &mut tx,
+            &user.id,
+            &user.email,
+            TokenPurpose::ResetPassword,
+            page.tr.lang,
+        )
+        .await?;
+        kernel
+            .audit(
+                &mut tx,
+                &caller,
+                "password.reset_requested",
+                Some(&AuditTarget::new("user", &user.id)),
+                serde_json::json!({}),
+            )
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(render(&ForgotPage {
+        page,
+        email: String::new(),
+        errors: FormErrors::new(),
+        sent: true,
+    })?
+    .into_response())
+}
+
+#[derive(Default, Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    pub password: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "reset.html")]
+struct ResetPage {
+    page: Page,
+    token: String,
+    valid: bool,
+    errors: FormErrors,
+}
+
+const RESET_PURPOSES: [TokenPurpose; 2] = [TokenPurpose::ResetPassword, TokenPurpose::Invitation];
+
+pub async fn reset_form(
+    State(kernel): State<Kernel>,
+    page: Page,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let valid = store::peek_token(
+        &kernel.db,
+        &token_hash(&token),
+        &RESET_PURPOSES,
+        kernel.now(),
+    )
+    .await?
+    .is_some();
+    let mut response = render(&ResetPage {
+        page,
+        token,
+        valid,
+        errors: FormErrors::new(),
+    })?
+    .into_response();
+    if !valid {
+        *response.status_mut() = axum::http::StatusCode::GONE;
+    }
+    Ok(response)
+}
+
+pub async fn reset(
+    State(kernel): State<Kernel>,
+    session: Session,
+    caller: Caller,
+    page: Page,
+    Path(token): Path<String>,
+    Form(form): Form<ResetForm>,
+) -> Result<Response, AppError> {
+    let now = kernel.now();
+    let hash = token_hash(&token);
+    let Some(user_id) = store::peek_token(&kernel.db, &hash, &RESET_PURPOSES, now).await? else {
+        return reset_form(State(kernel), page, Path(token)).await;
+    };
+    let user = store::user_by_id(&kernel.db, &user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let identity = store::load_identity(&kernel.db, &user_id).await?;
+    let level = if identity.as_ref().is_some_and(|i| i.is_staff()) {
+        PasswordLevel::Staff
+    } else {
+        PasswordLevel::Resident
+    };
+    if let Err(problem) = rules::check_password(
+        &form.password,
+        level,
+        &[&user.email, &user.given_name, &user.family_name],
+    ) {
+        let mut errors = FormErrors::new();
+        errors.add("password", password_message(&page, &problem));
+        let mut response = render(&ResetPage {
+            page,
+            token,
+            valid: true,
+            errors,
+        })?
+        .into_response();
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(response);
+    }
+    let new_hash = password::hash_blocking(form.password)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    let mut tx = kernel.db.begin().await?;
+    if store::take_token(&mut tx, &hash, &RESET_PURPOSES, now)
+        .await?
+        .is_none()
+    {
+        tx.rollback().await?;
+        return reset_form(State(kernel), page, Path(token)).await;
+    }
+    store::set_password(&mut tx, &user_id, &new_hash).await?;
+    // Whoever could read the mail proved they own the address.
+    store::mark_verified(&mut tx, &user_id, now).await?;
+    kernel
+        .audit(
+            &mut tx,
+            &caller,
+            "password.changed",
+            Some(&AuditTarget::new("user", &user_id)),
+            serde_json::json!({ "via": "email_link" }),
+        )
+        .await?;
+    tx.commit().await?;
+    // A new password ends every session opened with the old one.
+    kernel::session::revoke_all(&kernel.db, &user_id).await?;
+    page::flash(&session, "success", page.tr.t("reset-done")).await?;
+    Ok(Redirect::to("/connexion").into_response())
+}
+
+// ---------------------------------------------------------------- the resident's space
+
+#[derive(askama::Template)]
+#[template(path = "my_space.html")]
+struct MySpacePage {
+    page: Page,
+    email: String,
+    given_name: String,
+    member_since: String,
+    last_login: Option<String>,
+}
+
+pub async fn my_space(
+    State(kernel): State<Kernel>,
+    LoggedIn(caller): LoggedIn,
+    page: Page,
+) -> Result<Html<String>, AppError> {
+    let identity = caller.identity.as_ref().ok_or(AppError::LoginRequired)?;
+    let user = store::user_by_id(&kernel.db, &identity.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    render(&MySpacePage {
+        page,
+        email: user.email.clone(),
+        given_name: user.given_name.clone(),
+        member_since: kernel::clock::format_fr(user.created_at),
+        last_login: user.last_login_at.map(kernel::clock::format_fr),
+    })
+}

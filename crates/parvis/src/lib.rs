@@ -1,0 +1,79 @@
+//! The Parvis application: every capability wired on the kernel. The binary (`main.rs`)
+//! and the integration tests both build the application from here.
+
+use std::sync::Arc;
+
+use axum::Router;
+use kernel::clock::Clock;
+use kernel::jobs::JobRegistry;
+use kernel::migrate::Migration;
+use kernel::{Config, Kernel, KernelParts, StartError};
+
+pub mod bench;
+
+/// Every migration, the kernel's first, then each capability's.
+pub fn migrations() -> Vec<Migration> {
+    let mut all = kernel::migrations();
+    all.extend(accounts::migrations());
+    all
+}
+
+/// Starts the kernel with every capability's catalogue and identity loader.
+pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Kernel, StartError> {
+    start_with(
+        config,
+        KernelParts {
+            clock,
+            catalogue: vec![&*accounts::LOCALES],
+            identities: Box::new(|db| Arc::new(accounts::DbIdentities(db.clone()))),
+            mailer: None,
+        },
+    )
+    .await
+}
+
+pub async fn start_with(config: Config, parts: KernelParts) -> Result<Kernel, StartError> {
+    kernel::web::metrics::handle();
+    Kernel::start(config, &migrations(), parts).await
+}
+
+/// The whole web application.
+pub fn router(kernel: &Kernel) -> Router {
+    kernel::web::app(kernel.clone(), vec![accounts::router()])
+}
+
+/// Every background job, recurring or queued.
+pub fn jobs() -> JobRegistry {
+    let mut registry = JobRegistry::default();
+    kernel::jobs::register_kernel_jobs(&mut registry);
+    registry
+}
+
+/// Test support: the whole application on a fresh database, on a random port.
+pub mod testing {
+    use kernel::clock::ManualClock;
+    pub use kernel::testing::{TestApp, TestClient, TestEnv, TestMail, TestResponse};
+
+    pub async fn spawn() -> TestApp {
+        spawn_with(|config| config).await
+    }
+
+    pub async fn spawn_with(configure: impl FnOnce(kernel::Config) -> kernel::Config) -> TestApp {
+        let env = TestEnv::new().await;
+        let clock = ManualClock::new(TestApp::start_time());
+        let mut config = configure(env.config.clone());
+        config.worker_interval_seconds = 3600;
+        let kernel = super::start(config, std::sync::Arc::new(clock.clone()))
+            .await
+            .expect("application starts");
+        let router = super::router(&kernel);
+        TestApp::serve(env, kernel, clock, router).await
+    }
+
+    /// Runs the worker once (due jobs, then mail), as the background loop would.
+    pub async fn run_worker(app: &TestApp) -> kernel::jobs::WorkerReport {
+        kernel::jobs::run_due_once(&app.kernel, &super::jobs())
+            .await
+            .expect("worker pass")
+    }
+}
