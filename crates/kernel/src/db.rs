@@ -34,6 +34,12 @@ impl Db {
             ensure_sqlite_parent_dir(url);
         }
         let options = AnyConnectOptions::from_str(url)?;
+        // One direct connection first: an unreachable server is reported at once, instead
+        // of after the pool has retried for its whole acquire timeout.
+        {
+            use sqlx::{ConnectOptions, Connection};
+            options.connect().await?.close().await?;
+        }
         let pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
         let pool = match backend {
             // SQLite: one hook sets the pragmas every connection needs. WAL lets readers

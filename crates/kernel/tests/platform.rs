@@ -1,0 +1,408 @@
+//! The kernel's shared machinery on a real database (SQLite, and PostgreSQL when
+//! `PARVIS_TEST_POSTGRES_URL` is set): audit chain, outbox with retries, jobs that run
+//! once across instances, storage sweep, migrations.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use async_trait::async_trait;
+use jiff::SignedDuration;
+use kernel::audit::{self, AuditTarget, Verification};
+use kernel::clock::{Clock, ManualClock};
+use kernel::identity::{Identity, IdentityLoader};
+use kernel::jobs::{JobRegistry, run_due_once};
+use kernel::mail::Mailer;
+use kernel::outbox::{Email, enqueue_email};
+use kernel::testing::{TestApp, TestEnv};
+use kernel::{Caller, Kernel, KernelParts};
+
+struct NoIdentities;
+
+#[async_trait]
+impl IdentityLoader for NoIdentities {
+    async fn load(&self, _: &str) -> Result<Option<Identity>, sqlx::Error> {
+        Ok(None)
+    }
+}
+
+/// A mail server that can be switched off.
+#[derive(Default)]
+struct FlakyMailer {
+    down: AtomicBool,
+    sent: AtomicUsize,
+}
+
+#[async_trait]
+impl Mailer for FlakyMailer {
+    async fn send(&self, _: lettre::Message) -> Result<(), String> {
+        if self.down.load(Ordering::SeqCst) {
+            return Err("connexion refusée par le serveur SMTP".into());
+        }
+        self.sent.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+    fn describe(&self) -> String {
+        "test".into()
+    }
+}
+
+async fn start(env: &TestEnv, clock: &ManualClock, mailer: Option<Arc<dyn Mailer>>) -> Kernel {
+    Kernel::start(
+        env.config.clone(),
+        &kernel::migrations(),
+        KernelParts {
+            clock: Arc::new(clock.clone()) as Arc<dyn Clock>,
+            catalogue: vec![],
+            identities: Box::new(|_| Arc::new(NoIdentities)),
+            mailer,
+        },
+    )
+    .await
+    .expect("kernel starts")
+}
+
+async fn append(kernel: &Kernel, action: &str, target: &str) {
+    let mut tx = kernel.db.begin().await.unwrap();
+    kernel
+        .audit(
+            &mut tx,
+            &Caller::default(),
+            action,
+            Some(&AuditTarget::new("user", target)),
+            serde_json::json!({ "n": target }),
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_audit_chain_detects_a_modified_a_deleted_and_an_inserted_row() {
+    let env = TestEnv::new().await;
+    let clock = ManualClock::new(TestApp::start_time());
+    let kernel = start(&env, &clock, None).await;
+    for i in 0..5 {
+        append(&kernel, "login.succeeded", &format!("u{i}")).await;
+    }
+    assert_eq!(
+        audit::verify(&kernel.db).await.unwrap(),
+        Verification::Intact { entries: 5 }
+    );
+
+    // Someone with database access rewrites who did what.
+    sqlx::query("UPDATE audit_log SET actor_label = 'quelqu''un d''autre' WHERE seq = 3")
+        .execute(kernel.db.pool())
+        .await
+        .unwrap();
+    assert!(matches!(
+        audit::verify(&kernel.db).await.unwrap(),
+        Verification::Broken { seq: 3, .. }
+    ));
+
+    // Restore, then delete an entry instead.
+    let env2 = TestEnv::new().await;
+    let kernel = start(&env2, &clock, None).await;
+    for i in 0..4 {
+        append(&kernel, "login.succeeded", &format!("u{i}")).await;
+    }
+    sqlx::query("DELETE FROM audit_log WHERE seq = 2")
+        .execute(kernel.db.pool())
+        .await
+        .unwrap();
+    assert!(matches!(
+        audit::verify(&kernel.db).await.unwrap(),
+        Verification::Broken { seq: 2, .. }
+    ));
+
+    // Or recompute a row's own hash after editing it: the next link breaks.
+    let env3 = TestEnv::new().await;
+    let kernel = start(&env3, &clock, None).await;
+    for i in 0..3 {
+        append(&kernel, "login.succeeded", &format!("u{i}")).await;
+    }
+    sqlx::query("UPDATE audit_log SET hash = 'ffff' WHERE seq = 1")
+        .execute(kernel.db.pool())
+        .await
+        .unwrap();
+    assert!(matches!(
+        audit::verify(&kernel.db).await.unwrap(),
+        Verification::Broken { seq: 1, .. }
+    ));
+}
+
+#[tokio::test]
+async fn audit_search_filters_by_person_action_and_record() {
+    let env = TestEnv::new().await;
+    let clock = ManualClock::new(TestApp::start_time());
+    let kernel = start(&env, &clock, None).await;
+    append(&kernel, "login.succeeded", "u1").await;
+    append(&kernel, "role.granted", "u2").await;
+    append(&kernel, "role.revoked", "u2").await;
+    let by_action = audit::search(
+        &kernel.db,
+        &audit::AuditQuery {
+            action: Some("role.".into()),
+            limit: 50,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(by_action.len(), 2);
+    assert_eq!(by_action[0].action, "role.revoked", "newest first");
+    let by_target = audit::search(
+        &kernel.db,
+        &audit::AuditQuery {
+            target_id: Some("u1".into()),
+            limit: 50,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(by_target.len(), 1);
+    let wildcard = audit::search(
+        &kernel.db,
+        &audit::AuditQuery {
+            who: Some("%".into()),
+            limit: 50,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(wildcard.len(), 3, "a typed % is not a wildcard of its own");
+}
+
+#[tokio::test]
+async fn an_outage_of_the_mail_server_delays_mail_but_loses_none() {
+    let env = TestEnv::new().await;
+    let clock = ManualClock::new(TestApp::start_time());
+    let mailer = Arc::new(FlakyMailer::default());
+    let kernel = start(&env, &clock, Some(mailer.clone())).await;
+    let mut tx = kernel.db.begin().await.unwrap();
+    enqueue_email(
+        &mut tx,
+        kernel.now(),
+        &Email {
+            to: "camille.martin@exemple.fr".into(),
+            subject: "Votre demande".into(),
+            text: "Bonjour".into(),
+            html: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    mailer.down.store(true, Ordering::SeqCst);
+    let registry = JobRegistry::default();
+    let report = run_due_once(&kernel, &registry).await.unwrap();
+    assert_eq!((report.mail.sent, report.mail.retried), (0, 1));
+    // Not due again before its backoff.
+    let report = run_due_once(&kernel, &registry).await.unwrap();
+    assert_eq!(report.mail, Default::default());
+    clock.advance(SignedDuration::from_secs(31));
+    let report = run_due_once(&kernel, &registry).await.unwrap();
+    assert_eq!(report.mail.retried, 1);
+
+    mailer.down.store(false, Ordering::SeqCst);
+    clock.advance(SignedDuration::from_secs(61));
+    let report = run_due_once(&kernel, &registry).await.unwrap();
+    assert_eq!(report.mail.sent, 1);
+    assert_eq!(mailer.sent.load(Ordering::SeqCst), 1);
+    let counts = kernel::outbox::counts(&kernel.db).await.unwrap();
+    assert_eq!(counts, vec![("sent".to_string(), 1)]);
+}
+
+#[tokio::test]
+async fn a_message_that_keeps_failing_ends_as_failed() {
+    let env = TestEnv::new().await;
+    let clock = ManualClock::new(TestApp::start_time());
+    let mailer = Arc::new(FlakyMailer::default());
+    mailer.down.store(true, Ordering::SeqCst);
+    let kernel = start(&env, &clock, Some(mailer.clone())).await;
+    let mut tx = kernel.db.begin().await.unwrap();
+    enqueue_email(
+        &mut tx,
+        kernel.now(),
+        &Email {
+            to: "a@b.fr".into(),
+            subject: "s".into(),
+            text: "t".into(),
+            html: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    for _ in 0..kernel::outbox::MAX_ATTEMPTS {
+        run_due_once(&kernel, &JobRegistry::default())
+            .await
+            .unwrap();
+        clock.advance(SignedDuration::from_hours(7));
+    }
+    assert_eq!(
+        kernel::outbox::counts(&kernel.db).await.unwrap(),
+        vec![("failed".to_string(), 1)]
+    );
+}
+
+#[tokio::test]
+async fn a_queued_job_runs_once_even_with_two_instances() {
+    let env = TestEnv::new().await;
+    let clock = ManualClock::new(TestApp::start_time());
+    let first = start(&env, &clock, None).await;
+    let second = start(&env, &clock, None).await;
+    let runs = Arc::new(AtomicUsize::new(0));
+    let mut registry = JobRegistry::default();
+    let counter = runs.clone();
+    registry.handle("courrier.relance", move |_, payload| {
+        let counter = counter.clone();
+        async move {
+            assert_eq!(payload["demande"], "DEM-2026-000123");
+            counter.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+    });
+    let mut tx = first.db.begin().await.unwrap();
+    kernel::jobs::enqueue(
+        &mut tx,
+        first.now(),
+        "courrier.relance",
+        &serde_json::json!({ "demande": "DEM-2026-000123" }),
+        first.now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let (a, b) = tokio::join!(
+        run_due_once(&first, &registry),
+        run_due_once(&second, &registry)
+    );
+    assert_eq!(a.unwrap().jobs_done + b.unwrap().jobs_done, 1);
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_failing_job_is_retried_then_left_failed() {
+    let env = TestEnv::new().await;
+    let clock = ManualClock::new(TestApp::start_time());
+    let kernel = start(&env, &clock, None).await;
+    let mut registry = JobRegistry::default();
+    registry.handle("toujours.en.echec", |_, _| async {
+        Err("service tiers indisponible".to_string())
+    });
+    let mut tx = kernel.db.begin().await.unwrap();
+    kernel::jobs::enqueue(
+        &mut tx,
+        kernel.now(),
+        "toujours.en.echec",
+        &serde_json::Value::Null,
+        kernel.now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut failed = 0;
+    for _ in 0..kernel::jobs::MAX_JOB_ATTEMPTS {
+        failed += run_due_once(&kernel, &registry).await.unwrap().jobs_failed;
+        clock.advance(SignedDuration::from_hours(7));
+    }
+    assert_eq!(failed, 1);
+    assert_eq!(
+        kernel::jobs::counts(&kernel).await.unwrap(),
+        vec![("failed".to_string(), 1)]
+    );
+}
+
+#[tokio::test]
+async fn a_scheduled_job_runs_once_per_occurrence_across_instances() {
+    let env = TestEnv::new().await;
+    // 02:59:30 Paris time: the nightly job is due at 03:00.
+    let clock = ManualClock::new("2026-11-24T01:59:30Z".parse().unwrap());
+    let first = start(&env, &clock, None).await;
+    let second = start(&env, &clock, None).await;
+    let runs = Arc::new(AtomicUsize::new(0));
+    let mut registry = JobRegistry::default();
+    let counter = runs.clone();
+    registry.every("nuit.purge", "0 3 * * *", move |_, _| {
+        let counter = counter.clone();
+        async move {
+            counter.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+    });
+    run_due_once(&first, &registry).await.unwrap();
+    assert_eq!(runs.load(Ordering::SeqCst), 0, "not due yet");
+    clock.advance(SignedDuration::from_secs(45));
+    let (a, b) = tokio::join!(
+        run_due_once(&first, &registry),
+        run_due_once(&second, &registry)
+    );
+    let ran = a.unwrap().scheduled_run.len() + b.unwrap().scheduled_run.len();
+    assert_eq!((ran, runs.load(Ordering::SeqCst)), (1, 1));
+    run_due_once(&second, &registry).await.unwrap();
+    assert_eq!(
+        runs.load(Ordering::SeqCst),
+        1,
+        "next occurrence is tomorrow"
+    );
+    clock.advance(SignedDuration::from_hours(24));
+    run_due_once(&second, &registry).await.unwrap();
+    assert_eq!(runs.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn orphan_files_are_swept_and_referenced_ones_kept() {
+    let env = TestEnv::new().await;
+    let clock = ManualClock::new(jiff::Timestamp::now());
+    let kernel = start(&env, &clock, None).await;
+    let kept = kernel
+        .storage
+        .put_encrypted("documents", b"avis d'imposition")
+        .await
+        .unwrap();
+    let orphan = kernel
+        .storage
+        .put_encrypted("documents", b"transaction annulee")
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO files (id, storage_key, content_type, size_bytes, sha256, original_name, created_at) VALUES ($1, $2, 'application/pdf', 17, $3, 'avis.pdf', 0)")
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(&kept.key)
+        .bind(&kept.sha256)
+        .execute(kernel.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        kernel::jobs::sweep_orphan_files(&kernel).await.unwrap(),
+        0,
+        "too recent to judge"
+    );
+    clock.advance(SignedDuration::from_hours(25));
+    assert_eq!(kernel::jobs::sweep_orphan_files(&kernel).await.unwrap(), 1);
+    assert!(kernel.storage.get_decrypted(&kept.key).await.is_ok());
+    assert!(kernel.storage.get_decrypted(&orphan.key).await.is_err());
+}
+
+#[tokio::test]
+async fn migrations_apply_once_and_refuse_an_edited_step() {
+    let env = TestEnv::new().await;
+    let clock = ManualClock::new(TestApp::start_time());
+    let kernel = start(&env, &clock, None).await;
+    assert!(
+        kernel::migrate::run(&kernel.db, &kernel::migrations())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let edited = [kernel::migrate::Migration::portable(
+        "kernel/0001_kernel",
+        "CREATE TABLE autre (id TEXT)",
+    )];
+    assert!(matches!(
+        kernel::migrate::run(&kernel.db, &edited).await,
+        Err(kernel::migrate::MigrateError::Changed(_))
+    ));
+}
