@@ -206,13 +206,13 @@ impl Config {
                 redact_url(&db)
             ));
         }
-        if let Some(smtp) = &self.smtp_url {
-            if crate::mail::smtp_transport(smtp).is_err() {
-                problems.push(format!(
+        if let Some(smtp) = &self.smtp_url
+            && crate::mail::smtp_transport(smtp).is_err()
+        {
+            problems.push(format!(
                     "PARVIS_SMTP_URL « {} » n'est pas une adresse SMTP valide (exemple : smtp://utilisateur:motdepasse@smtp.exemple.fr:587).",
                     redact_url(smtp)
                 ));
-            }
         }
         if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
             problems.push(format!(
@@ -220,10 +220,10 @@ impl Config {
                 self.mail_from
             ));
         }
-        if let Some(storage) = &self.storage_url {
-            if let Err(e) = crate::storage::StorageLocation::parse(storage, &self.data_dir) {
-                problems.push(e.to_string());
-            }
+        if let Some(storage) = &self.storage_url
+            && let Err(e) = crate::storage::StorageLocation::parse(storage, &self.data_dir)
+        {
+            problems.push(e.to_string());
         }
         if !is_hex_color(&self.commune.primary_color) {
             problems.push(format!(
@@ -236,10 +236,10 @@ impl Config {
                 self.commune.primary_color
             ));
         }
-        if let Some(logo) = &self.commune.logo_file {
-            if !logo.is_file() {
-                problems.push(format!("Le logo {} est introuvable.", logo.display()));
-            }
+        if let Some(logo) = &self.commune.logo_file
+            && !logo.is_file()
+        {
+            problems.push(format!("Le logo {} est introuvable.", logo.display()));
         }
         if self.session_idle_minutes <= 0 || self.session_absolute_hours <= 0 {
             problems.push("Les durées de session doivent être positives.".into());

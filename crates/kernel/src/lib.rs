@@ -83,11 +83,14 @@ pub enum StartError {
     Mail(String),
 }
 
+/// Builds the identity loader once the database is open.
+pub type IdentityFactory = Box<dyn FnOnce(&Db) -> Arc<dyn IdentityLoader>>;
+
 /// What a capability brings at start.
 pub struct KernelParts {
     pub clock: Arc<dyn Clock>,
     pub catalogue: Vec<&'static fluent_templates::StaticLoader>,
-    pub identities: Box<dyn FnOnce(&Db) -> Arc<dyn IdentityLoader>>,
+    pub identities: IdentityFactory,
     /// Replaces the configured mailer (tests use it to simulate an outage).
     pub mailer: Option<Arc<dyn Mailer>>,
 }

@@ -29,23 +29,23 @@ impl TestEnv {
             ..Config::default()
         };
         let mut pg = None;
-        if let Ok(admin_url) = std::env::var("PARVIS_TEST_POSTGRES_URL") {
-            if !admin_url.trim().is_empty() {
-                let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-                let db = crate::Db::connect(&admin_url)
-                    .await
-                    .expect("PostgreSQL de test injoignable");
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-                    .execute(db.pool())
-                    .await
-                    .expect("création du schéma de test");
-                db.close().await;
-                let sep = if admin_url.contains('?') { '&' } else { '?' };
-                config.database_url = Some(format!(
-                    "{admin_url}{sep}options=-c%20search_path%3D{schema}"
-                ));
-                pg = Some((admin_url, schema));
-            }
+        if let Ok(admin_url) = std::env::var("PARVIS_TEST_POSTGRES_URL")
+            && !admin_url.trim().is_empty()
+        {
+            let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+            let db = crate::Db::connect(&admin_url)
+                .await
+                .expect("PostgreSQL de test injoignable");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                .execute(db.pool())
+                .await
+                .expect("création du schéma de test");
+            db.close().await;
+            let sep = if admin_url.contains('?') { '&' } else { '?' };
+            config.database_url = Some(format!(
+                "{admin_url}{sep}options=-c%20search_path%3D{schema}"
+            ));
+            pg = Some((admin_url, schema));
         }
         TestEnv { config, dir, pg }
     }
@@ -229,14 +229,14 @@ fn decode_quoted_printable(body: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'=' && i + 2 < bytes.len() + 1 {
-            if let Some(hex) = joined.get(i + 1..i + 3) {
-                if let Ok(b) = u8::from_str_radix(hex, 16) {
-                    out.push(b);
-                    i += 3;
-                    continue;
-                }
-            }
+        if bytes[i] == b'='
+            && i + 2 < bytes.len() + 1
+            && let Some(hex) = joined.get(i + 1..i + 3)
+            && let Ok(b) = u8::from_str_radix(hex, 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;

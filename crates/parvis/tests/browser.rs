@@ -114,3 +114,213 @@ async fn harness_runs_axe_on_a_csp_page() {
         .finish("harness_runs_axe_on_a_csp_page", outcome)
         .await;
 }
+
+// ------------------------------------------------------------------ Parvis journeys
+
+use parvis::testing::{TestApp, run_worker};
+
+/// Checks the page with axe-core and that it does not scroll sideways on a 320 px screen.
+async fn check_page(browser: &Browser, label: &str) -> Result<(), String> {
+    browser.axe_check(label).await
+}
+
+async fn no_horizontal_scroll(browser: &Browser, label: &str) -> Result<(), String> {
+    let width = browser
+        .client
+        .execute("return document.documentElement.scrollWidth;", vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    let viewport = browser
+        .client
+        .execute("return window.innerWidth;", vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    if width.as_i64() > viewport.as_i64() {
+        return Err(format!(
+            "{label}: the page is {width} px wide on a {viewport} px screen"
+        ));
+    }
+    Ok(())
+}
+
+async fn resident_journey(browser: &Browser, app: &TestApp) -> Result<(), String> {
+    let base = app.url("");
+    for (path, label) in [
+        ("/", "accueil"),
+        ("/accessibilite", "déclaration d'accessibilité"),
+        ("/mentions-legales", "mentions légales"),
+        ("/donnees-personnelles", "données personnelles"),
+        ("/plan-du-site", "plan du site"),
+        ("/mot-de-passe-oublie", "mot de passe oublié"),
+        ("/page-inconnue", "page 404"),
+    ] {
+        browser.goto(&format!("{base}{path}")).await?;
+        check_page(browser, label).await?;
+    }
+
+    // Sign-up with mistakes first: the error summary and the fields must be accessible too.
+    browser.goto(&format!("{base}/inscription")).await?;
+    check_page(browser, "inscription").await?;
+    browser.fill("#given_name", "Jeanne").await?;
+    browser.fill("#email", "jeanne.dupuis@exemple").await?;
+    browser.fill("#password", "court").await?;
+    browser
+        .submit_form_by_button("form.formulaire button[type=submit]")
+        .await?;
+    browser
+        .find_text("Le formulaire contient 3 erreurs")
+        .await?;
+    check_page(browser, "inscription avec erreurs").await?;
+
+    browser.fill("#family_name", "Dupuis").await?;
+    browser.fill("#email", "jeanne.dupuis@exemple.fr").await?;
+    browser.fill("#password", "Lavande-et-thym-42").await?;
+    browser
+        .submit_form_by_button("form.formulaire button[type=submit]")
+        .await?;
+    browser.find_text("Vérifiez votre messagerie").await?;
+    check_page(browser, "inscription envoyée").await?;
+
+    run_worker(app).await;
+    let link = app
+        .mails()
+        .last()
+        .and_then(|m| m.link("/inscription/verifier/"))
+        .ok_or("no verification e-mail")?;
+    browser.goto(&format!("{base}{link}")).await?;
+    browser.find_text("Votre adresse est confirmée").await?;
+    check_page(browser, "connexion après confirmation").await?;
+
+    browser.fill("#email", "jeanne.dupuis@exemple.fr").await?;
+    browser.fill("#password", "mauvais-mot-de-passe").await?;
+    browser
+        .submit_form_by_button("form.formulaire button[type=submit]")
+        .await?;
+    browser
+        .find_text("Adresse électronique ou mot de passe incorrect")
+        .await?;
+    check_page(browser, "connexion refusée").await?;
+
+    browser.fill("#password", "Lavande-et-thym-42").await?;
+    browser
+        .submit_form_by_button("form.formulaire button[type=submit]")
+        .await?;
+    if browser.current_path().await? != "/mon-espace" {
+        return Err(format!(
+            "expected /mon-espace, got {}",
+            browser.current_path().await?
+        ));
+    }
+    browser.find_text("Bonjour Jeanne").await?;
+    check_page(browser, "mon espace").await?;
+
+    browser
+        .submit_form_by_button(".session button[type=submit]")
+        .await?;
+    browser.find_text("Vous êtes déconnecté(e).").await?;
+    check_page(browser, "accueil après déconnexion").await?;
+
+    // A phone 320 px wide: nothing scrolls sideways.
+    browser
+        .client
+        .set_window_size(320, 800)
+        .await
+        .map_err(|e| e.to_string())?;
+    for path in ["/", "/inscription", "/connexion", "/donnees-personnelles"] {
+        browser.goto(&format!("{base}{path}")).await?;
+        no_horizontal_scroll(browser, path).await?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_resident_signs_up_confirms_logs_in_and_out_on_accessible_pages() {
+    if !support::run_or_skip("a_resident_signs_up_confirms_logs_in_and_out_on_accessible_pages") {
+        return;
+    }
+    let app = parvis::testing::spawn().await;
+    let browser = Browser::start().await;
+    let outcome = resident_journey(&browser, &app).await;
+    browser.finish("resident_journey", outcome).await;
+}
+
+async fn administrator_journey(browser: &Browser, app: &TestApp) -> Result<(), String> {
+    let base = app.url("");
+    browser.goto(&format!("{base}/connexion")).await?;
+    browser.fill("#email", "admin@demo.parvis.fr").await?;
+    browser
+        .fill("#password", accounts::demo::STAFF_PASSWORD)
+        .await?;
+    browser
+        .submit_form_by_button("form.formulaire button[type=submit]")
+        .await?;
+    browser
+        .find_text("Activer la double authentification")
+        .await?;
+    check_page(browser, "activation de la double authentification").await?;
+    let secret = browser.text_of(".secret").await?;
+    let code = accounts::totp::code_at(secret.trim(), app.kernel.now().as_second() as u64)
+        .ok_or("code")?;
+    browser.fill("#code", &code).await?;
+    browser
+        .submit_form_by_button("form.formulaire button[type=submit]")
+        .await?;
+    browser.find_text("Vos codes de secours").await?;
+    check_page(browser, "codes de secours").await?;
+    browser.follow_link("a.bouton").await?;
+    browser.find_text("Vos rôles").await?;
+    check_page(browser, "espace agents").await?;
+
+    browser
+        .goto(&format!("{base}/backoffice/utilisateurs/nouveau"))
+        .await?;
+    check_page(browser, "nouvel agent").await?;
+    browser.fill("#given_name", "Lucie").await?;
+    browser.fill("#family_name", "Garnier").await?;
+    browser
+        .fill("#email", "lucie.garnier@demo.parvis.fr")
+        .await?;
+    browser
+        .submit_form_by_button("form.formulaire button[type=submit]")
+        .await?;
+    browser.find_text("Choisissez le service").await?;
+    check_page(browser, "nouvel agent avec erreurs").await?;
+    browser
+        .find("#service")
+        .await?
+        .select_by_value("etat-civil")
+        .await
+        .map_err(|e| e.to_string())?;
+    browser
+        .submit_form_by_button("form.formulaire button[type=submit]")
+        .await?;
+    browser
+        .find_text("Agent — État civil et citoyenneté")
+        .await?;
+    check_page(browser, "fiche agent").await?;
+
+    browser
+        .goto(&format!("{base}/backoffice/utilisateurs"))
+        .await?;
+    check_page(browser, "liste des utilisateurs").await?;
+    browser
+        .goto(&format!("{base}/backoffice/audit?verifier=1"))
+        .await?;
+    browser.find_text("Journal intègre").await?;
+    check_page(browser, "journal d'audit").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_administrator_enrols_a_second_factor_and_manages_staff_on_accessible_pages() {
+    if !support::run_or_skip(
+        "an_administrator_enrols_a_second_factor_and_manages_staff_on_accessible_pages",
+    ) {
+        return;
+    }
+    let app = parvis::testing::spawn().await;
+    accounts::demo::seed(&app.kernel).await.expect("demo data");
+    let browser = Browser::start().await;
+    let outcome = administrator_journey(&browser, &app).await;
+    browser.finish("administrator_journey", outcome).await;
+}

@@ -250,10 +250,10 @@ pub async fn challenge(
         .and_then(|bytes| String::from_utf8(bytes).ok());
     let mut accepted = false;
     let mut used_recovery = false;
-    if let Some(secret) = secret {
-        if let Some(step) = totp::check(&secret, &form.code, unix_seconds(&kernel)) {
-            accepted = store::consume_totp_step(&kernel.db, &user.id, step).await?;
-        }
+    if let Some(secret) = secret
+        && let Some(step) = totp::check(&secret, &form.code, unix_seconds(&kernel))
+    {
+        accepted = store::consume_totp_step(&kernel.db, &user.id, step).await?;
     }
     if !accepted && rules::normalise_recovery_code(&form.code).len() == 10 {
         let mut tx = kernel.db.begin().await?;

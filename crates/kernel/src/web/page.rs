@@ -127,15 +127,14 @@ pub async fn stored_csrf_token(session: &Session) -> Result<Option<String>, AppE
 }
 
 fn client_ip(parts: &Parts, behind_proxy: bool) -> Option<String> {
-    if behind_proxy {
-        if let Some(forwarded) = parts
+    if behind_proxy
+        && let Some(forwarded) = parts
             .headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(',').next())
-        {
-            return Some(forwarded.trim().to_string());
-        }
+    {
+        return Some(forwarded.trim().to_string());
     }
     parts
         .extensions

@@ -52,24 +52,24 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
 }
 
 async fn logo(State(kernel): State<Kernel>) -> Response {
-    if let Some(path) = &kernel.config.commune.logo_file {
-        if let Ok(bytes) = tokio::fs::read(path).await {
-            let content_type = if path.extension().is_some_and(|e| e == "svg") {
-                "image/svg+xml"
-            } else {
-                infer::get(&bytes)
-                    .map(|k| k.mime_type())
-                    .unwrap_or("image/png")
-            };
-            return (
-                [
-                    (header::CONTENT_TYPE, content_type),
-                    (header::CACHE_CONTROL, "public, max-age=3600"),
-                ],
-                bytes,
-            )
-                .into_response();
-        }
+    if let Some(path) = &kernel.config.commune.logo_file
+        && let Ok(bytes) = tokio::fs::read(path).await
+    {
+        let content_type = if path.extension().is_some_and(|e| e == "svg") {
+            "image/svg+xml"
+        } else {
+            infer::get(&bytes)
+                .map(|k| k.mime_type())
+                .unwrap_or("image/png")
+        };
+        return (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            bytes,
+        )
+            .into_response();
     }
     (
         [
