@@ -7,7 +7,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use kernel::audit::{self, AuditEntry, AuditQuery, AuditTarget, Verification};
 use kernel::identity::{Permission, Role};
 use kernel::web::forms::FormErrors;
-use kernel::web::page::{self, Page, Staff, render};
+use kernel::web::page::{self, Page, Staff, render, render_status};
 use kernel::{AppError, Kernel};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -196,15 +196,16 @@ pub async fn create_user(
         }
         Err(AccountError::Internal(e)) => return Err(AppError::Internal(anyhow::anyhow!(e))),
     }
-    let mut response = render(&NewUserPage {
-        roles: staff_roles(&page),
-        services: store::services(&kernel.db).await?,
-        form,
-        errors,
-        page,
-    })?
-    .into_response();
-    *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    let response = render_status(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        &NewUserPage {
+            roles: staff_roles(&page),
+            services: store::services(&kernel.db).await?,
+            form,
+            errors,
+            page,
+        },
+    )?;
     Ok(response)
 }
 

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kernel::audit::AuditTarget;
 use kernel::ratelimit::{self, Limit};
 use kernel::web::forms::FormErrors;
-use kernel::web::page::{Page, render};
+use kernel::web::page::{Page, render, render_status};
 use kernel::{AppError, Caller, Kernel};
 use rand::Rng;
 use serde::Deserialize;
@@ -78,14 +78,15 @@ async fn setup_page(
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("otpauth")))?;
     let qr = totp::qr_svg(&url, &page.tr.t("mfa-setup-qr-label")).unwrap_or_default();
     let status = if errors.is_empty() { 200 } else { 422 };
-    let mut response = render(&SetupPage {
-        page,
-        secret,
-        qr,
-        errors,
-    })?
-    .into_response();
-    *response.status_mut() = axum::http::StatusCode::from_u16(status).unwrap_or_default();
+    let response = render_status(
+        axum::http::StatusCode::from_u16(status).unwrap_or_default(),
+        &SetupPage {
+            page,
+            secret,
+            qr,
+            errors,
+        },
+    )?;
     Ok(response)
 }
 
@@ -233,8 +234,10 @@ pub async fn challenge(
     let refuse = |page: Page, key_name: &str, status: u16| -> Result<Response, AppError> {
         let mut errors = FormErrors::new();
         errors.add("code", page.tr.t(key_name));
-        let mut response = render(&ChallengePage { page, errors })?.into_response();
-        *response.status_mut() = axum::http::StatusCode::from_u16(status).unwrap_or_default();
+        let response = render_status(
+            axum::http::StatusCode::from_u16(status).unwrap_or_default(),
+            &ChallengePage { page, errors },
+        )?;
         Ok(response)
     };
     if ratelimit::current(&kernel.db, &key, limit, now).await? >= rules::MAX_MFA_FAILURES {

@@ -7,7 +7,7 @@ use kernel::audit::AuditTarget;
 use kernel::identity::Role;
 use kernel::ratelimit::{self, Limit};
 use kernel::web::forms::{FormErrors, safe_local_path};
-use kernel::web::page::{self, LoggedIn, Page, render};
+use kernel::web::page::{self, LoggedIn, Page, render, render_status};
 use kernel::{AppError, Caller, Kernel};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -89,8 +89,10 @@ pub async fn signup(
             password: String::new(),
             ..form
         };
-        let mut response = render(&SignupPage { page, form, errors })?.into_response();
-        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        let response = render_status(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            &SignupPage { page, form, errors },
+        )?;
         return Ok(response);
     }
     let now = kernel.now();
@@ -295,15 +297,16 @@ pub async fn login(
     let refuse =
         |page: Page, status: u16, key: &str, errors: FormErrors| -> Result<Response, AppError> {
             let problem = Some(page.tr.t(key));
-            let mut response = render(&LoginPage {
-                page,
-                email: form.email.clone(),
-                next: next.clone(),
-                errors,
-                problem,
-            })?
-            .into_response();
-            *response.status_mut() = axum::http::StatusCode::from_u16(status).unwrap_or_default();
+            let response = render_status(
+                axum::http::StatusCode::from_u16(status).unwrap_or_default(),
+                &LoginPage {
+                    page,
+                    email: form.email.clone(),
+                    next: next.clone(),
+                    errors,
+                    problem,
+                },
+            )?;
             Ok(response)
         };
 
@@ -524,14 +527,15 @@ pub async fn forgot(
     if !rules::is_valid_email(&email) {
         let mut errors = FormErrors::new();
         errors.add("email", page.tr.t("signup-error-email"));
-        let mut response = render(&ForgotPage {
-            page,
-            email: form.email,
-            errors,
-            sent: false,
-        })?
-        .into_response();
-        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        let response = render_status(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            &ForgotPage {
+                page,
+                email: form.email,
+                errors,
+                sent: false,
+            },
+        )?;
         return Ok(response);
     }
     let now = kernel.now();
@@ -612,17 +616,21 @@ pub async fn reset_form(
     )
     .await?
     .is_some();
-    let mut response = render(&ResetPage {
-        page,
-        token,
-        valid,
-        errors: FormErrors::new(),
-    })?
-    .into_response();
-    if !valid {
-        *response.status_mut() = axum::http::StatusCode::GONE;
-    }
-    Ok(response)
+    // A used or expired link answers 410 Gone, with a way to ask for a new one.
+    let status = if valid {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::GONE
+    };
+    render_status(
+        status,
+        &ResetPage {
+            page,
+            token,
+            valid,
+            errors: FormErrors::new(),
+        },
+    )
 }
 
 pub async fn reset(
@@ -654,14 +662,15 @@ pub async fn reset(
     ) {
         let mut errors = FormErrors::new();
         errors.add("password", password_message(&page, &problem));
-        let mut response = render(&ResetPage {
-            page,
-            token,
-            valid: true,
-            errors,
-        })?
-        .into_response();
-        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        let response = render_status(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            &ResetPage {
+                page,
+                token,
+                valid: true,
+                errors,
+            },
+        )?;
         return Ok(response);
     }
     let new_hash = password::hash_blocking(form.password)

@@ -27,6 +27,15 @@ pub fn render<T: askama::Template>(template: &T) -> Result<Html<String>, AppErro
     Ok(Html(template.render()?))
 }
 
+/// Renders a page with another status than 200 (a form shown again with its errors: 422).
+pub fn render_status<T: askama::Template>(
+    status: axum::http::StatusCode,
+    template: &T,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    Ok((status, render(template)?).into_response())
+}
+
 pub fn lang_from_headers(headers: &HeaderMap) -> Lang {
     headers
         .get_all(axum::http::header::COOKIE)
