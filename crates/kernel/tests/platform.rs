@@ -406,3 +406,104 @@ async fn migrations_apply_once_and_refuse_an_edited_step() {
         Err(kernel::migrate::MigrateError::Changed(_))
     ));
 }
+
+const PDF: &[u8] =
+    b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+#[tokio::test]
+async fn an_upload_is_checked_stored_encrypted_and_recorded_in_the_same_transaction() {
+    let env = TestEnv::new().await;
+    let clock = ManualClock::new(jiff::Timestamp::now());
+    let kernel = start(&env, &clock, None).await;
+    let policy = kernel::storage::UploadPolicy {
+        max_bytes: 1024,
+        allowed: kernel::storage::DOCUMENT_TYPES,
+    };
+
+    let mut tx = kernel.db.begin().await.unwrap();
+    let stored = kernel::files::store_upload(
+        &kernel,
+        &mut tx,
+        "justificatifs",
+        "C:\\scans\\avis-2026.pdf",
+        PDF,
+        &policy,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(stored.content_type, "application/pdf");
+    assert_eq!(stored.original_name, "avis-2026.pdf");
+    let (file, bytes) = kernel::files::read(&kernel, &stored.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((file, bytes.as_slice()), (stored, PDF));
+
+    // A refused file changes nothing and says why, in French.
+    let mut tx = kernel.db.begin().await.unwrap();
+    let refused = kernel::files::store_upload(
+        &kernel,
+        &mut tx,
+        "justificatifs",
+        "photo.exe",
+        b"MZ\x90\x00binaire",
+        &policy,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("Ce type de fichier n'est pas accepté"),
+        "{refused}"
+    );
+    let too_big = kernel::files::store_upload(
+        &kernel,
+        &mut tx,
+        "justificatifs",
+        "gros.pdf",
+        &[PDF, &[b' '; 2048]].concat(),
+        &policy,
+    )
+    .await
+    .unwrap_err();
+    assert!(too_big.to_string().contains("taille maximale"), "{too_big}");
+
+    // A transaction that fails after the upload leaves an orphan object, swept later.
+    let orphan = kernel::files::store_upload(
+        &kernel,
+        &mut tx,
+        "justificatifs",
+        "annule.pdf",
+        PDF,
+        &policy,
+    )
+    .await
+    .unwrap();
+    tx.rollback().await.unwrap();
+    assert!(
+        kernel::files::read(&kernel, &orphan.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    clock.advance(SignedDuration::from_hours(25));
+    assert_eq!(kernel::jobs::sweep_orphan_files(&kernel).await.unwrap(), 1);
+    assert!(
+        kernel::files::read(&kernel, &file_id_of(&kernel, "avis-2026.pdf").await)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+async fn file_id_of(kernel: &Kernel, name: &str) -> String {
+    use sqlx::Row;
+    sqlx::query("SELECT id FROM files WHERE original_name = $1")
+        .bind(name)
+        .fetch_one(kernel.db.pool())
+        .await
+        .unwrap()
+        .get(0)
+}

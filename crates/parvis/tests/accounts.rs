@@ -503,3 +503,22 @@ async fn administrators_must_enrol_and_then_use_a_second_factor() {
         .await;
     assert_eq!(ok.location(), Some("/backoffice"));
 }
+
+#[tokio::test]
+async fn a_session_ends_twelve_hours_after_login_whatever_the_activity() {
+    let app = spawn().await;
+    accounts::demo::seed(&app.kernel).await.unwrap();
+    let client = app.client();
+    log_in(
+        &client,
+        "camille.martin@demo.parvis.fr",
+        accounts::demo::RESIDENT_PASSWORD,
+    )
+    .await;
+    app.clock.advance(jiff::SignedDuration::from_hours(11));
+    assert_eq!(client.get("/mon-espace").await.status, 200);
+    app.clock.advance(jiff::SignedDuration::from_hours(2));
+    let expired = client.get("/mon-espace").await;
+    assert_eq!(expired.status, 303);
+    assert_eq!(expired.location(), Some("/connexion?suivant=%2Fmon-espace"));
+}
