@@ -40,10 +40,18 @@ use crate::storage::Storage;
 
 /// The kernel's own migrations, applied before any capability's.
 pub fn migrations() -> Vec<Migration> {
-    vec![Migration::portable(
-        "kernel/0001_kernel",
-        include_str!("../migrations/0001_kernel.sql"),
-    )]
+    vec![
+        Migration::portable(
+            "kernel/0001_kernel",
+            include_str!("../migrations/0001_kernel.sql"),
+        ),
+        // Per-backend step: triggers are written differently on each engine.
+        Migration {
+            id: "kernel/0002_audit_append_only",
+            sqlite: include_str!("../migrations/0002_audit_append_only.sqlite.sql"),
+            postgres: include_str!("../migrations/0002_audit_append_only.postgres.sql"),
+        },
+    ]
 }
 
 /// Shared state of a running instance, cheap to clone.

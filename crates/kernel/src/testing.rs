@@ -89,6 +89,20 @@ impl Drop for TestEnv {
     }
 }
 
+/// What an attacker with the database owner's rights would do before rewriting the audit
+/// log: remove the trigger that refuses updates. Tests use it to prove the hash chain
+/// still catches the change.
+pub async fn drop_audit_guard(db: &crate::Db) {
+    let sql = match db.backend() {
+        Backend::Sqlite => "DROP TRIGGER audit_log_no_update",
+        Backend::Postgres => "DROP TRIGGER audit_log_no_update ON audit_log",
+    };
+    sqlx::query(sql)
+        .execute(db.pool())
+        .await
+        .expect("drop the audit trigger");
+}
+
 /// A running application for one test.
 pub struct TestApp {
     pub kernel: Kernel,

@@ -89,7 +89,14 @@ async fn the_audit_chain_detects_a_modified_a_deleted_and_an_inserted_row() {
         Verification::Intact { entries: 5 }
     );
 
-    // Someone with database access rewrites who did what.
+    // An ordinary UPDATE is refused by the database itself.
+    let refused = sqlx::query("UPDATE audit_log SET action = 'rien' WHERE seq = 1")
+        .execute(kernel.db.pool())
+        .await;
+    assert!(refused.unwrap_err().to_string().contains("ajout seul"));
+
+    // Someone with the owner's rights drops the guard and rewrites who did what.
+    kernel::testing::drop_audit_guard(&kernel.db).await;
     sqlx::query("UPDATE audit_log SET actor_label = 'quelqu''un d''autre' WHERE seq = 3")
         .execute(kernel.db.pool())
         .await
@@ -120,6 +127,7 @@ async fn the_audit_chain_detects_a_modified_a_deleted_and_an_inserted_row() {
     for i in 0..3 {
         append(&kernel, "login.succeeded", &format!("u{i}")).await;
     }
+    kernel::testing::drop_audit_guard(&kernel.db).await;
     sqlx::query("UPDATE audit_log SET hash = 'ffff' WHERE seq = 1")
         .execute(kernel.db.pool())
         .await

@@ -125,6 +125,7 @@ async fn audit_verify_fails_on_a_tampered_log() {
     let db = kernel::Db::connect(&env.config.database_url())
         .await
         .unwrap();
+    kernel::testing::drop_audit_guard(&db).await;
     sqlx::query("UPDATE audit_log SET action = 'rien' WHERE seq = 1")
         .execute(db.pool())
         .await
