@@ -235,6 +235,12 @@ impl TokenPurpose {
 pub const LOGIN_WINDOW: SignedDuration = SignedDuration::from_mins(15);
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
+/// E-mails a visitor can cause to one address (sign-up notices, reset links) per hour,
+/// so that nobody can flood someone else's mailbox through our forms.
+pub const MAIL_WINDOW: SignedDuration = SignedDuration::from_hours(1);
+pub const MAX_MAILS_PER_ACCOUNT: i64 = 5;
+/// Sign-ups and reset requests from one client address per quarter of an hour.
+pub const MAX_REQUESTS_PER_ADDRESS: i64 = 30;
 /// Second-factor codes: few tries, since a code has only a million values.
 pub const MAX_MFA_FAILURES: i64 = 5;
 

@@ -522,3 +522,28 @@ async fn a_session_ends_twelve_hours_after_login_whatever_the_activity() {
     assert_eq!(expired.status, 303);
     assert_eq!(expired.location(), Some("/connexion?suivant=%2Fmon-espace"));
 }
+
+#[tokio::test]
+async fn our_forms_cannot_be_used_to_flood_someone_s_mailbox() {
+    let app = spawn().await;
+    accounts::demo::seed(&app.kernel).await.unwrap();
+    for _ in 0..8 {
+        let sent = app
+            .client()
+            .submit(
+                "/mot-de-passe-oublie",
+                "/mot-de-passe-oublie",
+                &[("email", "camille.martin@demo.parvis.fr")],
+            )
+            .await;
+        assert!(
+            sent.contains("Si un compte existe"),
+            "the page never changes"
+        );
+    }
+    run_worker(&app).await;
+    assert_eq!(
+        app.mails().len(),
+        accounts::rules::MAX_MAILS_PER_ACCOUNT as usize
+    );
+}

@@ -95,6 +95,7 @@ pub async fn signup(
         )?;
         return Ok(response);
     }
+    let may_mail = mail_budget(&kernel, &caller, "signup", &email).await?;
     let now = kernel.now();
     let lang = page.tr.lang;
     let existing = store::user_by_email(&kernel.db, &email).await?;
@@ -102,7 +103,7 @@ pub async fn signup(
     match existing {
         // Someone already has this address: say the same thing on screen (no enumeration),
         // and tell the owner by mail, who may simply have forgotten.
-        Some(user) => {
+        Some(user) if may_mail => {
             let tr = kernel.tr(lang);
             let commune = &kernel.config.commune.name;
             kernel::outbox::enqueue_email(
@@ -123,6 +124,8 @@ pub async fn signup(
             )
             .await?;
         }
+        // Over this hour's budget for that address: the owner has been told already.
+        Some(_) => {}
         None => {
             let hash = password::hash_blocking(form.password.clone())
                 .await
@@ -270,6 +273,37 @@ pub(crate) struct PendingMfa {
     pub user_id: String,
     pub next: String,
     pub at: i64,
+}
+
+/// Counts a form that sends mail: refuses (429) a client address sending too many, and
+/// tells whether one more e-mail may go to `email` this hour. Over the per-address budget
+/// the page still says the same thing, so nothing is revealed; the mail is just not sent.
+async fn mail_budget(
+    kernel: &Kernel,
+    caller: &Caller,
+    form: &str,
+    email: &str,
+) -> Result<bool, AppError> {
+    let now = kernel.now();
+    let address_key = kernel.secret.keyed_hash(
+        &format!("{form}/address"),
+        caller.ip.as_deref().unwrap_or("?"),
+    );
+    let per_address = limit(rules::MAX_REQUESTS_PER_ADDRESS);
+    if ratelimit::hit(&kernel.db, &address_key, per_address, now).await?
+        > rules::MAX_REQUESTS_PER_ADDRESS
+    {
+        return Err(AppError::TooManyRequests);
+    }
+    let account_key = kernel.secret.keyed_hash("mail/recipient", email);
+    let per_account = Limit {
+        max: rules::MAX_MAILS_PER_ACCOUNT,
+        window: rules::MAIL_WINDOW,
+    };
+    Ok(
+        ratelimit::hit(&kernel.db, &account_key, per_account, now).await?
+            <= rules::MAX_MAILS_PER_ACCOUNT,
+    )
 }
 
 fn limit(max: i64) -> Limit {
@@ -538,23 +572,10 @@ pub async fn forgot(
         )?;
         return Ok(response);
     }
-    let now = kernel.now();
-    let address_key = kernel
-        .secret
-        .keyed_hash("reset/address", caller.ip.as_deref().unwrap_or("?"));
-    let hits = ratelimit::hit(
-        &kernel.db,
-        &address_key,
-        limit(rules::MAX_FAILURES_PER_ADDRESS),
-        now,
-    )
-    .await?;
-    if hits > rules::MAX_FAILURES_PER_ADDRESS {
-        return Err(AppError::TooManyRequests);
-    }
+    let may_mail = mail_budget(&kernel, &caller, "reset", &email).await?;
     if let Some(user) = store::user_by_email(&kernel.db, &email)
         .await?
-        .filter(|u| !u.disabled)
+        .filter(|u| !u.disabled && may_mail)
     {
         let mut tx = kernel.db.begin().await?;
         send_link(
