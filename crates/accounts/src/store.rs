@@ -122,15 +122,19 @@ pub async fn enable_totp(
     sealed_secret: &str,
     step: i64,
     now: Timestamp,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET totp_secret = $2, totp_enabled_at = $3, totp_last_step = $4 WHERE id = $1")
-        .bind(user_id)
-        .bind(sealed_secret)
-        .bind(to_db(now))
-        .bind(step)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+) -> Result<bool, sqlx::Error> {
+    // Only a first enrolment: an enrolled second factor is never replaced this way.
+    Ok(sqlx::query(
+        "UPDATE users SET totp_secret = $2, totp_enabled_at = $3, totp_last_step = $4 WHERE id = $1 AND totp_enabled_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(sealed_secret)
+    .bind(to_db(now))
+    .bind(step)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        == 1)
 }
 
 /// Records the time step of an accepted code; refuses (returns false) a step already used,

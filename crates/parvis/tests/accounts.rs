@@ -547,3 +547,87 @@ async fn our_forms_cannot_be_used_to_flood_someone_s_mailbox() {
         accounts::rules::MAX_MAILS_PER_ACCOUNT as usize
     );
 }
+
+#[tokio::test]
+async fn knowing_the_password_is_not_enough_to_replace_an_enrolled_second_factor() {
+    let app = spawn().await;
+    accounts::demo::seed(&app.kernel).await.unwrap();
+    // The administrator enrols.
+    let admin = app.client();
+    log_in(
+        &admin,
+        "admin@demo.parvis.fr",
+        accounts::demo::STAFF_PASSWORD,
+    )
+    .await;
+    let setup = admin
+        .get("/connexion/double-authentification/activer")
+        .await;
+    let secret = setup
+        .body
+        .split("class=\"secret\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    let code = accounts::totp::code_at(&secret, app.kernel.now().as_second() as u64).unwrap();
+    admin
+        .post_form(
+            "/connexion/double-authentification/activer",
+            &[("csrf_token", &setup.csrf()), ("code", &code)],
+        )
+        .await;
+
+    // An attacker with the password goes straight to the enrolment page: sent to the challenge.
+    let attacker = app.client();
+    let login = log_in(
+        &attacker,
+        "admin@demo.parvis.fr",
+        accounts::demo::STAFF_PASSWORD,
+    )
+    .await;
+    assert_eq!(login.location(), Some("/connexion/double-authentification"));
+    let page = attacker
+        .get("/connexion/double-authentification/activer")
+        .await;
+    assert_eq!(page.location(), Some("/connexion/double-authentification"));
+    // Posting a code for a secret of their own changes nothing either.
+    let own_secret = accounts::totp::new_secret();
+    let own_code =
+        accounts::totp::code_at(&own_secret, app.kernel.now().as_second() as u64).unwrap();
+    let token = attacker
+        .get("/connexion/double-authentification")
+        .await
+        .csrf();
+    let posted = attacker
+        .post_form(
+            "/connexion/double-authentification/activer",
+            &[("csrf_token", &token), ("code", &own_code)],
+        )
+        .await;
+    assert_eq!(
+        posted.location(),
+        Some("/connexion/double-authentification")
+    );
+    assert_eq!(
+        attacker.get("/backoffice").await.status,
+        303,
+        "still not logged in"
+    );
+    let user = accounts::store::user_by_email(&app.kernel.db, "admin@demo.parvis.fr")
+        .await
+        .unwrap()
+        .unwrap();
+    let stored = app
+        .kernel
+        .secret
+        .open("accounts/totp-secret", user.totp_secret.as_deref().unwrap())
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(stored).unwrap(),
+        secret,
+        "the real authenticator still works"
+    );
+}

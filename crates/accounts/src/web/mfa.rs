@@ -11,7 +11,6 @@ use kernel::web::page::{Page, render, render_status};
 use kernel::{AppError, Caller, Kernel};
 use rand::Rng;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use tower_sessions::Session;
 
 use super::public::{PENDING_MFA, PendingMfa, complete_login};
@@ -29,10 +28,28 @@ async fn pending(kernel: &Kernel, session: &Session) -> Result<Option<PendingMfa
     Ok(pending.filter(|p| kernel.now().as_microsecond() - p.at < PENDING_MICROS))
 }
 
-fn recovery_hash(code: &str) -> String {
-    hex::encode(Sha256::digest(
-        rules::normalise_recovery_code(code).as_bytes(),
-    ))
+/// A pending login whose account has no second factor yet: only then may one be enrolled.
+/// Someone who knows only the password must never replace an enrolled authenticator.
+async fn pending_enrolment(
+    kernel: &Kernel,
+    session: &Session,
+) -> Result<Option<PendingMfa>, AppError> {
+    let Some(pending) = pending(kernel, session).await? else {
+        return Ok(None);
+    };
+    let enrolled = store::user_by_id(&kernel.db, &pending.user_id)
+        .await?
+        .is_none_or(|u| u.totp_enabled);
+    Ok((!enrolled).then_some(pending))
+}
+
+/// Keyed with the instance secret: a copy of the database alone does not allow the
+/// roughly 50-bit codes to be searched for.
+fn recovery_hash(kernel: &Kernel, code: &str) -> String {
+    kernel.secret.keyed_hash(
+        "accounts/recovery-code",
+        &rules::normalise_recovery_code(code),
+    )
 }
 
 fn unix_seconds(kernel: &Kernel) -> u64 {
@@ -95,8 +112,8 @@ pub async fn setup_form(
     session: Session,
     page: Page,
 ) -> Result<Response, AppError> {
-    let Some(pending) = pending(&kernel, &session).await? else {
-        return Ok(Redirect::to("/connexion").into_response());
+    let Some(pending) = pending_enrolment(&kernel, &session).await? else {
+        return Ok(Redirect::to("/connexion/double-authentification").into_response());
     };
     setup_page(&kernel, &session, page, FormErrors::new(), &pending.user_id).await
 }
@@ -108,8 +125,8 @@ pub async fn setup(
     page: Page,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, AppError> {
-    let Some(pending) = pending(&kernel, &session).await? else {
-        return Ok(Redirect::to("/connexion").into_response());
+    let Some(pending) = pending_enrolment(&kernel, &session).await? else {
+        return Ok(Redirect::to("/connexion/double-authentification").into_response());
     };
     let Some(secret) = session.get::<String>(SETUP_SECRET).await? else {
         return setup_form(State(kernel), session, page).await;
@@ -130,9 +147,9 @@ pub async fn setup(
                 .collect::<String>()
         })
         .collect();
-    let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(c)).collect();
+    let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(&kernel, c)).collect();
     let mut tx = kernel.db.begin().await?;
-    store::enable_totp(
+    let enrolled = store::enable_totp(
         &mut tx,
         &pending.user_id,
         &kernel.secret.seal(TOTP_PURPOSE, secret.as_bytes()),
@@ -140,6 +157,11 @@ pub async fn setup(
         kernel.now(),
     )
     .await?;
+    if !enrolled {
+        // Enrolled meanwhile (another tab): the code must now be given at the challenge.
+        tx.rollback().await?;
+        return Ok(Redirect::to("/connexion/double-authentification").into_response());
+    }
     store::replace_recovery_codes(&mut tx, &pending.user_id, &hashes).await?;
     let who = Caller {
         identity: kernel.identities.load(&pending.user_id).await?,
@@ -261,7 +283,8 @@ pub async fn challenge(
     if !accepted && rules::normalise_recovery_code(&form.code).len() == 10 {
         let mut tx = kernel.db.begin().await?;
         accepted =
-            store::use_recovery_code(&mut tx, &user.id, &recovery_hash(&form.code), now).await?;
+            store::use_recovery_code(&mut tx, &user.id, &recovery_hash(&kernel, &form.code), now)
+                .await?;
         tx.commit().await?;
         used_recovery = accepted;
     }
