@@ -186,7 +186,14 @@ pub async fn create_staff(
         },
         now,
     )
-    .await?;
+    .await
+    .map_err(|e| {
+        if kernel::db::is_unique_violation(&e) {
+            AccountError::EmailTaken(email.clone())
+        } else {
+            e.into()
+        }
+    })?;
     let by_id = by.identity.as_ref().map(|i| i.user_id.as_str());
     store::grant_role(
         &mut tx,

@@ -22,6 +22,9 @@ CREATE TABLE audit_log (
     target_id TEXT,
     ip TEXT,
     details TEXT NOT NULL,
+    -- Lower-cased names of the actor and of the person acted for, for searching
+    -- (SQLite's LOWER only knows ASCII).
+    search_text TEXT NOT NULL,
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 );

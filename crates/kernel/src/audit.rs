@@ -2,13 +2,15 @@
 //! Append-only; each entry's hash covers the previous one's, so a modified, deleted or
 //! inserted row breaks the chain and `parvis audit verify` finds it.
 
+use hmac::{Hmac, KeyInit, Mac};
 use jiff::Timestamp;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use sqlx::Row;
 
 use crate::clock::{from_db, to_db};
 use crate::db::{Backend, Db, Tx};
+use crate::secret::SecretKey;
 
 /// Who acts: the person logged in, and the person they act for (counter, mandate).
 #[derive(Debug, Clone, Default, Serialize)]
@@ -67,19 +69,29 @@ pub struct AuditEntry {
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// The chain is keyed with a key derived from the instance secret: someone who can write
+/// to the database but does not hold the secret cannot forge a consistent chain.
+pub fn chain_key(secret: &SecretKey) -> [u8; 32] {
+    secret.derive("kernel/audit-chain/hmac-sha256/v1")
+}
+
 impl AuditEntry {
-    /// The hash covers every field and the previous hash, in a fixed order.
-    fn compute_hash(&self) -> String {
+    /// HMAC-SHA256 over every field and the previous hash, in a fixed order.
+    fn compute_hash(&self, key: &[u8; 32]) -> String {
         let canonical = serde_json::to_string(self).unwrap_or_default();
-        hex::encode(Sha256::digest(canonical.as_bytes()))
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("any key length");
+        mac.update(canonical.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
     }
 }
 
 /// Appends an entry inside the caller's transaction, so the audit and the change it
 /// records commit together or not at all.
+#[allow(clippy::too_many_arguments)]
 pub async fn record(
     tx: &mut Tx,
     backend: Backend,
+    key: &[u8; 32],
     at: Timestamp,
     actor: &AuditActor,
     action: &str,
@@ -117,11 +129,17 @@ pub async fn record(
         prev_hash,
         hash: String::new(),
     };
-    entry.hash = entry.compute_hash();
+    entry.hash = entry.compute_hash(key);
+    let search_text = format!(
+        "{} {}",
+        entry.actor_label,
+        entry.acting_for_label.as_deref().unwrap_or_default()
+    )
+    .to_lowercase();
     sqlx::query(
         "INSERT INTO audit_log (seq, id, at, actor_id, actor_label, acting_for_id, acting_for_label,
-            action, target_type, target_id, ip, details, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            action, target_type, target_id, ip, details, prev_hash, hash, search_text)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(entry.seq)
     .bind(&entry.id)
@@ -137,6 +155,7 @@ pub async fn record(
     .bind(&entry.details)
     .bind(&entry.prev_hash)
     .bind(&entry.hash)
+    .bind(&search_text)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -174,7 +193,8 @@ pub enum Verification {
 }
 
 /// Walks the chain from the first entry and recomputes every hash.
-pub async fn verify(db: &Db) -> Result<Verification, sqlx::Error> {
+pub async fn verify(db: &Db, secret: &SecretKey) -> Result<Verification, sqlx::Error> {
+    let key = chain_key(secret);
     let mut expected_prev = GENESIS.to_string();
     let mut expected_seq = 1;
     let mut after = 0i64;
@@ -204,7 +224,7 @@ pub async fn verify(db: &Db) -> Result<Verification, sqlx::Error> {
                     reason: "le lien avec l'entrée précédente ne correspond pas".into(),
                 });
             }
-            if entry.compute_hash() != entry.hash {
+            if entry.compute_hash(&key) != entry.hash {
                 return Ok(Verification::Broken {
                     seq: entry.seq,
                     reason: "le contenu de l'entrée a été modifié".into(),
@@ -241,12 +261,10 @@ pub async fn search(db: &Db, query: &AuditQuery) -> Result<Vec<AuditEntry>, sqlx
     };
     if query.who.is_some() {
         let p = next();
-        sql.push_str(&format!(
-            " AND (LOWER(actor_label) LIKE {p} OR LOWER(COALESCE(acting_for_label, '')) LIKE {p})"
-        ));
+        sql.push_str(&format!(" AND search_text LIKE {p} ESCAPE '\\'"));
     }
     if query.action.is_some() {
-        sql.push_str(&format!(" AND action LIKE {}", next()));
+        sql.push_str(&format!(" AND action LIKE {} ESCAPE '\\'", next()));
     }
     if query.target_id.is_some() {
         sql.push_str(&format!(" AND target_id = {}", next()));
@@ -285,10 +303,14 @@ pub async fn search(db: &Db, query: &AuditQuery) -> Result<Vec<AuditEntry>, sqlx
     Ok(rows.iter().map(entry_from_row).collect())
 }
 
-/// `LIKE` wildcards typed by a user are matched literally (both engines treat `\` as
-/// the default escape only on PostgreSQL, so we drop them instead).
+/// `LIKE` wildcards typed by a person are matched literally (`ESCAPE '\'` on both engines).
 fn escape_like(s: &str) -> String {
-    s.chars()
-        .filter(|c| *c != '%' && *c != '_' && *c != '\\')
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -92,6 +92,12 @@ impl Db {
     }
 }
 
+/// True when a write failed on a unique constraint (someone did the same thing at the
+/// same moment): callers turn it into the answer for "already exists".
+pub fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
+}
+
 fn ensure_sqlite_parent_dir(url: &str) {
     let path = url
         .trim_start_matches("sqlite://")

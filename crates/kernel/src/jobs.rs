@@ -182,7 +182,7 @@ pub async fn run_due_once(
     }
 
     let due = sqlx::query(
-        "SELECT id, kind, payload, attempts FROM jobs WHERE status = 'pending' AND run_at <= $1
+        "SELECT id, kind, payload FROM jobs WHERE status = 'pending' AND run_at <= $1
            AND (locked_until IS NULL OR locked_until < $1) ORDER BY run_at LIMIT 50",
     )
     .bind(to_db(now))
@@ -192,9 +192,10 @@ pub async fn run_due_once(
         let id: String = row.get(0);
         let kind: String = row.get(1);
         let payload: String = row.get(2);
-        let attempts: i64 = row.get(3);
+        // The claim re-checks that the job is still due: another instance may have run it
+        // and set a later retry since the list above was read.
         let claimed = sqlx::query(
-            "UPDATE jobs SET locked_until = $2 WHERE id = $1 AND status = 'pending'
+            "UPDATE jobs SET locked_until = $2 WHERE id = $1 AND status = 'pending' AND run_at <= $3
                AND (locked_until IS NULL OR locked_until < $3)",
         )
         .bind(&id)
@@ -213,12 +214,18 @@ pub async fn run_due_once(
             }
             None => Err(format!("aucun gestionnaire pour les tâches « {kind} »")),
         };
-        let attempts = attempts + 1;
+        // Attempts are counted in the database, never from a value read before the claim.
+        let attempts: i64 =
+            sqlx::query("UPDATE jobs SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts")
+                .bind(&id)
+                .fetch_one(db.pool())
+                .await?
+                .get(0);
+        let outcome_label = if outcome.is_ok() { "ok" } else { "error" };
         match outcome {
             Ok(()) => {
-                sqlx::query("UPDATE jobs SET status = 'done', attempts = $2, finished_at = $3, locked_until = NULL WHERE id = $1")
+                sqlx::query("UPDATE jobs SET status = 'done', finished_at = $2, locked_until = NULL WHERE id = $1")
                     .bind(&id)
-                    .bind(attempts)
                     .bind(to_db(now))
                     .execute(db.pool())
                     .await?;
@@ -232,17 +239,16 @@ pub async fn run_due_once(
                 } else {
                     ("pending", now + crate::outbox::backoff(attempts))
                 };
-                sqlx::query("UPDATE jobs SET status = $2, attempts = $3, run_at = $4, last_error = $5, locked_until = NULL WHERE id = $1")
+                sqlx::query("UPDATE jobs SET status = $2, run_at = $3, last_error = $4, locked_until = NULL WHERE id = $1")
                     .bind(&id)
                     .bind(status)
-                    .bind(attempts)
                     .bind(to_db(next))
                     .bind(&error)
                     .execute(db.pool())
                     .await?;
             }
         }
-        metrics::counter!("parvis_jobs_run_total", "job" => kind.clone(), "outcome" => if report.jobs_failed == 0 { "ok" } else { "error" }).increment(1);
+        metrics::counter!("parvis_jobs_run_total", "job" => kind.clone(), "outcome" => outcome_label).increment(1);
     }
 
     report.mail =

@@ -176,6 +176,7 @@ impl Kernel {
         audit::record(
             tx,
             self.db.backend(),
+            &audit::chain_key(&self.secret),
             self.now(),
             &caller.audit_actor(),
             action,

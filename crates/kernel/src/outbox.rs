@@ -77,8 +77,9 @@ pub async fn deliver_due(
     let lease = to_db(now + SignedDuration::from_mins(5));
     for row in due {
         let id: String = row.get(0);
+        // Re-checked at the claim: another instance may have tried it and set a later retry.
         let claimed = sqlx::query(
-            "UPDATE outbox SET locked_until = $2 WHERE id = $1 AND status = 'pending'
+            "UPDATE outbox SET locked_until = $2 WHERE id = $1 AND status = 'pending' AND next_attempt_at <= $3
                AND (locked_until IS NULL OR locked_until < $3)",
         )
         .bind(&id)
@@ -90,8 +91,10 @@ pub async fn deliver_due(
         if claimed != 1 {
             continue;
         }
+        // Attempts are counted in the database, never from a value read before the claim.
         let message = sqlx::query(
-            "SELECT recipient, subject, body_text, body_html, attempts FROM outbox WHERE id = $1",
+            "UPDATE outbox SET attempts = attempts + 1 WHERE id = $1
+             RETURNING recipient, subject, body_text, body_html, attempts",
         )
         .bind(&id)
         .fetch_one(db.pool())
@@ -110,7 +113,7 @@ pub async fn deliver_due(
         match result {
             Ok(()) => {
                 sqlx::query(
-                    "UPDATE outbox SET status = 'sent', sent_at = $2, attempts = attempts + 1, locked_until = NULL, last_error = NULL WHERE id = $1",
+                    "UPDATE outbox SET status = 'sent', sent_at = $2, locked_until = NULL, last_error = NULL WHERE id = $1",
                 )
                 .bind(&id)
                 .bind(to_db(now))
@@ -120,7 +123,6 @@ pub async fn deliver_due(
                 metrics::counter!("parvis_outbox_sent_total").increment(1);
             }
             Err(error) => {
-                let attempts = attempts + 1;
                 let (status, next) = if attempts >= MAX_ATTEMPTS {
                     report.failed += 1;
                     ("failed", now)
@@ -131,11 +133,10 @@ pub async fn deliver_due(
                 tracing::warn!(outbox_id = %id, attempts, %error, "envoi de courriel en échec");
                 metrics::counter!("parvis_outbox_errors_total").increment(1);
                 sqlx::query(
-                    "UPDATE outbox SET status = $2, attempts = $3, next_attempt_at = $4, locked_until = NULL, last_error = $5 WHERE id = $1",
+                    "UPDATE outbox SET status = $2, next_attempt_at = $3, locked_until = NULL, last_error = $4 WHERE id = $1",
                 )
                 .bind(&id)
                 .bind(status)
-                .bind(attempts)
                 .bind(to_db(next))
                 .bind(&error)
                 .execute(db.pool())

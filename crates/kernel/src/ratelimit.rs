@@ -42,6 +42,15 @@ pub async fn hit(db: &Db, key: &str, limit: Limit, now: Timestamp) -> Result<i64
     Ok(row.get(0))
 }
 
+/// Takes one hit back (an attempt counted up front that turned out legitimate).
+pub async fn take_back(db: &Db, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE rate_limits SET hits = hits - 1 WHERE key = $1 AND hits > 0")
+        .bind(key)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
 pub async fn reset(db: &Db, key: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM rate_limits WHERE key = $1")
         .bind(key)

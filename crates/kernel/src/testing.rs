@@ -94,13 +94,13 @@ impl Drop for TestEnv {
 /// still catches the change.
 pub async fn drop_audit_guard(db: &crate::Db) {
     let sql = match db.backend() {
-        Backend::Sqlite => "DROP TRIGGER audit_log_no_update",
-        Backend::Postgres => "DROP TRIGGER audit_log_no_update ON audit_log",
+        Backend::Sqlite => "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;",
+        Backend::Postgres => "DROP TRIGGER audit_log_append_only ON audit_log",
     };
-    sqlx::query(sql)
+    sqlx::raw_sql(sql)
         .execute(db.pool())
         .await
-        .expect("drop the audit trigger");
+        .expect("drop the audit triggers");
 }
 
 /// A running application for one test.

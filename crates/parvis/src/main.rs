@@ -315,7 +315,7 @@ async fn add_user(
 
 async fn audit_verify(config: Config) -> anyhow::Result<()> {
     let kernel = start(config).await?;
-    match kernel::audit::verify(&kernel.db).await? {
+    match kernel::audit::verify(&kernel.db, &kernel.secret).await? {
         kernel::audit::Verification::Intact { entries } => {
             println!("Journal d'audit intègre : {entries} entrées vérifiées.");
             Ok(())

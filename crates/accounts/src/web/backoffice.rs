@@ -301,7 +301,7 @@ pub async fn grant(
     let now = kernel.now();
     let mut tx = kernel.db.begin().await?;
     let by = caller.identity.as_ref().map(|i| i.user_id.as_str());
-    store::grant_role(
+    let granted = store::grant_role(
         &mut tx,
         &id,
         role,
@@ -309,7 +309,17 @@ pub async fn grant(
         by,
         now,
     )
-    .await?;
+    .await;
+    match granted {
+        Ok(_) => {}
+        // Granted by someone else a moment ago.
+        Err(e) if kernel::db::is_unique_violation(&e) => {
+            tx.rollback().await?;
+            page::flash(&session, "info", page.tr.t("bo-grant-exists")).await?;
+            return Ok(Redirect::to(&back).into_response());
+        }
+        Err(e) => return Err(e.into()),
+    }
     kernel
         .audit(
             &mut tx,
@@ -437,7 +447,7 @@ pub async fn audit(
     };
     let entries: Vec<AuditEntry> = audit::search(&kernel.db, &query).await?;
     let verification = match filters.verifier.as_deref() {
-        Some(_) => Some(match audit::verify(&kernel.db).await? {
+        Some(_) => Some(match audit::verify(&kernel.db, &kernel.secret).await? {
             Verification::Intact { entries } => page.tr.t1("bo-audit-intact", "count", entries),
             Verification::Broken { seq, reason } => {
                 page.tr.t2("bo-audit-broken", "seq", seq, "reason", reason)

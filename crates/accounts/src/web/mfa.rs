@@ -262,7 +262,8 @@ pub async fn challenge(
         )?;
         Ok(response)
     };
-    if ratelimit::current(&kernel.db, &key, limit, now).await? >= rules::MAX_MFA_FAILURES {
+    // Counted before the code is checked, so parallel guesses cannot slip under the limit.
+    if ratelimit::hit(&kernel.db, &key, limit, now).await? > rules::MAX_MFA_FAILURES {
         return refuse(page, "login-error-throttled", 429);
     }
     let user = store::user_by_id(&kernel.db, &pending.user_id)
@@ -289,7 +290,6 @@ pub async fn challenge(
         used_recovery = accepted;
     }
     if !accepted {
-        ratelimit::hit(&kernel.db, &key, limit, now).await?;
         let mut tx = kernel.db.begin().await?;
         kernel
             .audit(
@@ -304,6 +304,7 @@ pub async fn challenge(
         return refuse(page, "mfa-error-code", 401);
     }
     ratelimit::reset(&kernel.db, &key).await?;
+    let landing = complete_login(&kernel, &session, &caller, &user.id, true, &pending.next).await?;
     if used_recovery {
         let remaining = store::remaining_recovery_codes(&kernel.db, &user.id).await?;
         kernel::web::page::flash(
@@ -313,5 +314,5 @@ pub async fn challenge(
         )
         .await?;
     }
-    complete_login(&kernel, &session, &caller, &user.id, true, &pending.next).await
+    Ok(landing)
 }

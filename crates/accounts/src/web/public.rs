@@ -98,6 +98,10 @@ pub async fn signup(
     let may_mail = mail_budget(&kernel, &caller, "signup", &email).await?;
     let now = kernel.now();
     let lang = page.tr.lang;
+    // Hashed whether or not the address is taken, so the answer takes the same time.
+    let hash = password::hash_blocking(form.password.clone())
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
     let existing = store::user_by_email(&kernel.db, &email).await?;
     let mut tx = kernel.db.begin().await?;
     match existing {
@@ -127,10 +131,7 @@ pub async fn signup(
         // Over this hour's budget for that address: the owner has been told already.
         Some(_) => {}
         None => {
-            let hash = password::hash_blocking(form.password.clone())
-                .await
-                .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
-            let user_id = store::insert_user(
+            let inserted = store::insert_user(
                 &mut tx,
                 &store::NewUser {
                     email: &email,
@@ -141,7 +142,16 @@ pub async fn signup(
                 },
                 now,
             )
-            .await?;
+            .await;
+            let user_id = match inserted {
+                Ok(id) => id,
+                // The same address signed up a moment ago: same answer as above.
+                Err(e) if kernel::db::is_unique_violation(&e) => {
+                    tx.rollback().await?;
+                    return Ok(Redirect::to("/inscription/confirmation").into_response());
+                }
+                Err(e) => return Err(e.into()),
+            };
             store::grant_role(&mut tx, &user_id, Role::Resident, None, None, now).await?;
             send_link(
                 &kernel,
@@ -355,24 +365,25 @@ pub async fn login(
         return refuse(page, 422, "login-error-incomplete", errors);
     }
 
-    // Throttled per account and per address, before any password is checked; the same
-    // message whether the account exists or not.
-    if ratelimit::current(
+    // Throttled per account and per address with the same message whether the account
+    // exists or not. Every attempt is counted *before* the password is checked, so that
+    // parallel requests cannot all slip under the limit; a successful one is taken back.
+    let account_hits = ratelimit::hit(
         &kernel.db,
         &account_key,
         limit(rules::MAX_FAILURES_PER_ACCOUNT),
         now,
     )
-    .await?
-        >= rules::MAX_FAILURES_PER_ACCOUNT
-        || ratelimit::current(
-            &kernel.db,
-            &address_key,
-            limit(rules::MAX_FAILURES_PER_ADDRESS),
-            now,
-        )
-        .await?
-            >= rules::MAX_FAILURES_PER_ADDRESS
+    .await?;
+    let address_hits = ratelimit::hit(
+        &kernel.db,
+        &address_key,
+        limit(rules::MAX_FAILURES_PER_ADDRESS),
+        now,
+    )
+    .await?;
+    if account_hits > rules::MAX_FAILURES_PER_ACCOUNT
+        || address_hits > rules::MAX_FAILURES_PER_ADDRESS
     {
         return refuse(page, 429, "login-error-throttled", FormErrors::new());
     }
@@ -386,20 +397,6 @@ pub async fn login(
     let user = match user {
         Some(user) if ok && !user.disabled => user,
         other => {
-            ratelimit::hit(
-                &kernel.db,
-                &account_key,
-                limit(rules::MAX_FAILURES_PER_ACCOUNT),
-                now,
-            )
-            .await?;
-            ratelimit::hit(
-                &kernel.db,
-                &address_key,
-                limit(rules::MAX_FAILURES_PER_ADDRESS),
-                now,
-            )
-            .await?;
             if let Some(user) = other {
                 let mut tx = kernel.db.begin().await?;
                 kernel
@@ -416,6 +413,9 @@ pub async fn login(
             return refuse(page, 401, "login-error-credentials", FormErrors::new());
         }
     };
+    // The right password: this attempt does not count against anyone.
+    ratelimit::reset(&kernel.db, &account_key).await?;
+    ratelimit::take_back(&kernel.db, &address_key).await?;
     if !user.email_verified {
         let mut tx = kernel.db.begin().await?;
         send_link(
@@ -430,7 +430,6 @@ pub async fn login(
         tx.commit().await?;
         return refuse(page, 403, "login-error-unverified", FormErrors::new());
     }
-    ratelimit::reset(&kernel.db, &account_key).await?;
 
     let identity = store::load_identity(&kernel.db, &user.id)
         .await?
@@ -475,8 +474,7 @@ pub(crate) async fn complete_login(
     next: &str,
 ) -> Result<Response, AppError> {
     let now = kernel.now();
-    session.remove::<PendingMfa>(PENDING_MFA).await?;
-    page::log_in(session, user_id, now).await?;
+    // The audit is committed before the session says "logged in": no login goes unrecorded.
     let mut tx = kernel.db.begin().await?;
     store::record_login(&mut tx, user_id, now).await?;
     let who = kernel::Caller {
@@ -493,6 +491,7 @@ pub(crate) async fn complete_login(
         )
         .await?;
     tx.commit().await?;
+    page::log_in(session, user_id, now).await?;
     let landing = match safe_local_path(next) {
         Some(path) if !path.is_empty() => path.to_string(),
         _ if is_staff => "/backoffice".to_string(),

@@ -3,14 +3,14 @@
 //! (`/api/`, `/open311/`) authenticate by token, not cookie, and are exempt.
 
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, Multipart, Request};
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
-use crate::AppError;
 use crate::web::page::stored_csrf_token;
+use crate::{AppError, Kernel};
 
 pub const FIELD: &str = "csrf_token";
 const HEADER: &str = "x-csrf-token";
@@ -23,7 +23,15 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-pub async fn guard(session: Session, request: Request, next: Next) -> Response {
+/// Largest plain form body read to find the token; file forms may carry several uploads.
+const FORM_LIMIT: usize = 1024 * 1024;
+
+pub async fn guard(
+    State(kernel): State<Kernel>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
     let safe = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
@@ -45,7 +53,19 @@ pub async fn guard(session: Session, request: Request, next: Next) -> Response {
         Err(e) => return e.into_response(),
     };
     let (parts, body) = request.into_parts();
-    let limit = 64 * 1024 * 1024;
+    let multipart = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let limit = if multipart {
+        usize::try_from(kernel.config.max_upload_bytes)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(4)
+            .saturating_add(FORM_LIMIT)
+    } else {
+        FORM_LIMIT
+    };
     let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => bytes,
         Err(_) => {

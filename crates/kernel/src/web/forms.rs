@@ -36,7 +36,14 @@ impl FormErrors {
 
 /// A relative path that stays on this site (for `?suivant=` redirects).
 pub fn safe_local_path(path: &str) -> Option<&str> {
-    (path.starts_with('/') && !path.starts_with("//") && !path.contains('\\')).then_some(path)
+    // Browsers drop tabs and newlines from URLs and read `\` as `/`, so "/\t/evil" or
+    // "/\\evil" would leave the site: refuse any control character, space or backslash.
+    let local = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path
+            .chars()
+            .any(|c| c == '\\' || c.is_control() || c.is_whitespace());
+    local.then_some(path)
 }
 
 #[cfg(test)]
@@ -49,6 +56,13 @@ mod tests {
         assert_eq!(safe_local_path("//evil.example"), None);
         assert_eq!(safe_local_path("https://evil.example"), None);
         assert_eq!(safe_local_path("/\\evil.example"), None);
+        assert_eq!(safe_local_path("/\t/evil.example"), None);
+        assert_eq!(safe_local_path("/\n/evil.example"), None);
+        assert_eq!(safe_local_path("/ /evil.example"), None);
+        assert_eq!(
+            safe_local_path("/mon-espace?onglet=factures"),
+            Some("/mon-espace?onglet=factures")
+        );
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub fn app(kernel: Kernel, capabilities: Vec<Router<Kernel>>) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let mut router = router
         .fallback(error::not_found)
-        .layer(middleware::from_fn(csrf::guard))
+        .layer(middleware::from_fn_with_state(kernel.clone(), csrf::guard))
         .layer(sessions)
         .layer(CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(error::AppError::Internal(anyhow::anyhow!(

@@ -136,14 +136,21 @@ pub async fn stored_csrf_token(session: &Session) -> Result<Option<String>, AppE
 }
 
 fn client_ip(parts: &Parts, behind_proxy: bool) -> Option<String> {
-    if behind_proxy
-        && let Some(forwarded) = parts
+    if behind_proxy {
+        // The proxy appends the address it saw to whatever the client sent: only the
+        // last entry can be trusted.
+        let last = parts
             .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-    {
-        return Some(forwarded.trim().to_string());
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .last();
+        if let Some(address) = last {
+            return Some(address.to_string());
+        }
     }
     parts
         .extensions
