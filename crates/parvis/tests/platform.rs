@@ -341,3 +341,39 @@ async fn roles_can_be_granted_and_revoked_and_take_effect_at_once() {
     assert_eq!(granted.status, 303);
     assert_eq!(agent.get("/backoffice").await.status, 200);
 }
+
+#[tokio::test]
+async fn behind_a_proxy_only_the_address_the_proxy_saw_is_trusted() {
+    let app = parvis::testing::spawn_with(|mut c| {
+        c.behind_proxy = true;
+        c
+    })
+    .await;
+    accounts::demo::seed(&app.kernel).await.unwrap();
+    let client = app.client();
+    let token = client.get("/connexion").await.csrf();
+    // The client forges a first entry; the proxy appends the address it really saw.
+    client
+        .http
+        .post(app.url("/connexion"))
+        .header("x-forwarded-for", "10.9.8.7, 203.0.113.45")
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", "camille.martin@demo.parvis.fr"),
+            ("password", "Mauvais-mot-2026"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let entries = kernel::audit::search(
+        &app.kernel.db,
+        &kernel::audit::AuditQuery {
+            action: Some("login.failed".into()),
+            limit: 5,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(entries[0].ip.as_deref(), Some("203.0.113.45"));
+}

@@ -146,8 +146,7 @@ fn client_ip(parts: &Parts, behind_proxy: bool) -> Option<String> {
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .last();
+            .rfind(|v| !v.is_empty());
         if let Some(address) = last {
             return Some(address.to_string());
         }
