@@ -113,18 +113,19 @@ pub fn entropy_bits(password: &str) -> f64 {
 }
 
 fn normalise(s: &str) -> String {
+    // Look-alike characters are mapped before the rest is dropped, so "P@ssw0rd" is read
+    // as "password".
     s.to_lowercase()
         .chars()
-        .filter(|c| c.is_alphanumeric())
         .map(|c| match c {
             '0' => 'o',
-            '1' => 'i',
+            '1' | '!' => 'i',
             '3' => 'e',
-            '4' => 'a',
-            '5' => 's',
-            '@' => 'a',
+            '4' | '@' => 'a',
+            '5' | '$' => 's',
             other => other,
         })
+        .filter(|c| c.is_alphanumeric())
         .collect()
 }
 
@@ -303,6 +304,10 @@ mod tests {
     fn common_and_personal_passwords_are_refused() {
         assert_eq!(
             check_password("M0tDePasse!", PasswordLevel::Resident, &[]),
+            Err(PasswordProblem::Common)
+        );
+        assert_eq!(
+            check_password("P@ssw0rd!", PasswordLevel::Resident, &[]),
             Err(PasswordProblem::Common)
         );
         assert_eq!(

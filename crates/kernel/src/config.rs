@@ -40,6 +40,9 @@ pub struct Config {
     /// Behind a reverse proxy or load balancer: take the client address from
     /// `X-Forwarded-For` (only enable it when the proxy sets that header itself).
     pub behind_proxy: bool,
+    /// When set, `/metrics` requires `Authorization: Bearer <token>`; when unset, it
+    /// answers only clients on the loopback or a private network.
+    pub metrics_token: Option<String>,
     pub commune: CommuneConfig,
 }
 
@@ -88,6 +91,7 @@ impl Default for Config {
             log_format: "text".into(),
             worker_interval_seconds: 5,
             behind_proxy: false,
+            metrics_token: None,
             commune: CommuneConfig::default(),
         }
     }

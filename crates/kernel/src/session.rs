@@ -48,11 +48,12 @@ fn owner(record: &Record) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Ends every session of a person.
-pub async fn revoke_all(db: &Db, user_id: &str) -> Result<u64, sqlx::Error> {
+/// Ends every session of a person, in the caller's transaction (with the password change
+/// that requires it).
+pub async fn revoke_all(tx: &mut crate::Tx, user_id: &str) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id)
-        .execute(db.pool())
+        .execute(&mut **tx)
         .await?
         .rows_affected())
 }

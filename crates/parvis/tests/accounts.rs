@@ -631,3 +631,12 @@ async fn knowing_the_password_is_not_enough_to_replace_an_enrolled_second_factor
         "the real authenticator still works"
     );
 }
+
+#[tokio::test]
+async fn an_incomplete_login_form_has_one_error_summary() {
+    let app = spawn().await;
+    let response = log_in(&app.client(), "", "").await;
+    assert_eq!(response.status, 422);
+    assert_eq!(response.body.matches("id=\"resume-erreurs\"").count(), 1);
+    assert!(response.contains("Indiquez votre adresse électronique."));
+}

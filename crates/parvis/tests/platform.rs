@@ -377,3 +377,22 @@ async fn behind_a_proxy_only_the_address_the_proxy_saw_is_trusted() {
     .unwrap();
     assert_eq!(entries[0].ip.as_deref(), Some("203.0.113.45"));
 }
+
+#[tokio::test]
+async fn metrics_can_require_a_token() {
+    let app = parvis::testing::spawn_with(|mut c| {
+        c.metrics_token = Some("jeton-de-supervision-2026".into());
+        c
+    })
+    .await;
+    let client = app.client();
+    assert_eq!(client.get("/metrics").await.status, 403);
+    let with_token = client
+        .http
+        .get(app.url("/metrics"))
+        .header("authorization", "Bearer jeton-de-supervision-2026")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_token.status(), 200);
+}

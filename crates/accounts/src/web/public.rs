@@ -716,9 +716,9 @@ pub async fn reset(
             serde_json::json!({ "via": "email_link" }),
         )
         .await?;
+    // A new password ends every session opened with the old one, in the same transaction.
+    kernel::session::revoke_all(&mut tx, &user_id).await?;
     tx.commit().await?;
-    // A new password ends every session opened with the old one.
-    kernel::session::revoke_all(&kernel.db, &user_id).await?;
     page::flash(&session, "success", page.tr.t("reset-done")).await?;
     Ok(Redirect::to("/connexion").into_response())
 }

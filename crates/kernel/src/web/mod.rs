@@ -32,6 +32,14 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 
 pub const SESSION_COOKIE: &str = "parvis_session";
 
+/// The path as logged: long segments (link tokens, which open accounts) are masked.
+pub fn redact_path(path: &str) -> String {
+    path.split('/')
+        .map(|segment| if segment.len() >= 24 { "…" } else { segment })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// The whole application: the shell's routes and every capability's, with the layers.
 pub fn app(kernel: Kernel, capabilities: Vec<Router<Kernel>>) -> Router {
     let mut router = shell::routes();
@@ -108,9 +116,21 @@ pub fn app(kernel: Kernel, capabilities: Vec<Router<Kernel>>) -> Router {
                 .get("x-request-id")
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("-");
-            tracing::info_span!("requête", method = %request.method(), path = %request.uri().path(), id)
+            tracing::info_span!("requête", method = %request.method(), path = %redact_path(request.uri().path()), id)
         }))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(kernel)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tokens_never_reach_the_logs() {
+        assert_eq!(
+            super::redact_path("/mot-de-passe/nouveau/Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4"),
+            "/mot-de-passe/nouveau/…"
+        );
+        assert_eq!(super::redact_path("/backoffice/audit"), "/backoffice/audit");
+    }
 }

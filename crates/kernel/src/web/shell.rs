@@ -110,7 +110,41 @@ async fn ready(State(kernel): State<Kernel>) -> Response {
     }
 }
 
-async fn metrics(State(kernel): State<Kernel>) -> Response {
+/// Metrics describe the service, not people, but they are for the operators only.
+fn may_read_metrics(
+    kernel: &Kernel,
+    caller: &crate::Caller,
+    headers: &axum::http::HeaderMap,
+) -> bool {
+    match &kernel.config.metrics_token {
+        Some(token) => headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|given| {
+                crate::web::csrf::constant_time_eq(given.as_bytes(), token.as_bytes())
+            }),
+        None => caller
+            .ip
+            .as_deref()
+            .and_then(|ip| ip.parse::<std::net::IpAddr>().ok())
+            .is_some_and(|ip| match ip {
+                std::net::IpAddr::V4(v4) => v4.is_loopback() || v4.is_private(),
+                std::net::IpAddr::V6(v6) => {
+                    v6.is_loopback() || (v6.segments()[0] & 0xfe00) == 0xfc00
+                }
+            }),
+    }
+}
+
+async fn metrics(
+    State(kernel): State<Kernel>,
+    caller: crate::Caller,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    if !may_read_metrics(&kernel, &caller, &headers) {
+        return AppError::Forbidden.into_response();
+    }
     if let Ok(counts) = crate::outbox::counts(&kernel.db).await {
         for (status, n) in counts {
             metrics::gauge!("parvis_outbox_messages", "status" => status).set(n as f64);
