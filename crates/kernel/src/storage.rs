@@ -142,18 +142,30 @@ pub struct Storage {
 }
 
 impl Storage {
+    /// Opens the storage; for S3, endpoint, region and credentials come from the usual
+    /// `AWS_*` variables (`AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_ALLOW_HTTP`).
     pub fn open(location: StorageLocation, secret: &SecretKey) -> Result<Storage, StorageError> {
+        Storage::open_with(
+            location,
+            secret,
+            object_store::aws::AmazonS3Builder::from_env(),
+        )
+    }
+
+    /// The same, with S3 settings given explicitly.
+    pub fn open_with(
+        location: StorageLocation,
+        secret: &SecretKey,
+        s3: object_store::aws::AmazonS3Builder,
+    ) -> Result<Storage, StorageError> {
         let store: Arc<dyn ObjectStore> = match &location {
             StorageLocation::Local(dir) => {
                 std::fs::create_dir_all(dir)?;
                 Arc::new(object_store::local::LocalFileSystem::new_with_prefix(dir)?)
             }
             StorageLocation::S3 { bucket, prefix } => {
-                // Endpoint, region and credentials come from the usual AWS_* variables
-                // (AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).
-                let s3 = object_store::aws::AmazonS3Builder::from_env()
-                    .with_bucket_name(bucket)
-                    .build()?;
+                let s3 = s3.with_bucket_name(bucket).build()?;
                 if prefix.is_empty() {
                     Arc::new(s3)
                 } else {

@@ -577,3 +577,52 @@ async fn file_id_of(kernel: &Kernel, name: &str) -> String {
         .unwrap()
         .get(0)
 }
+
+/// Against a real S3-compatible server when one is given (CI starts one); skipped otherwise.
+#[tokio::test]
+async fn documents_round_trip_through_s3_compatible_storage() {
+    let Ok(endpoint) = std::env::var("PARVIS_TEST_S3_ENDPOINT") else {
+        eprintln!("PARVIS_TEST_S3_ENDPOINT absent : stockage S3 non testé");
+        return;
+    };
+    kernel::install_crypto_provider();
+    let bucket = format!("parvis-{}", uuid::Uuid::new_v4().simple());
+    // Create the bucket (the application never does: operators provision it).
+    let created = reqwest::Client::new()
+        .put(format!("{endpoint}/{bucket}"))
+        .send()
+        .await
+        .expect("S3 server answers");
+    assert!(created.status().is_success(), "{}", created.status());
+    let builder = object_store::aws::AmazonS3Builder::new()
+        .with_endpoint(&endpoint)
+        .with_region("eu-west-3")
+        .with_access_key_id("parvis")
+        .with_secret_access_key("parvis-secret")
+        .with_allow_http(true)
+        .with_virtual_hosted_style_request(false);
+    let location = kernel::storage::StorageLocation::parse(
+        &format!("s3://{bucket}/mairie"),
+        std::path::Path::new("/"),
+    )
+    .unwrap();
+    let storage = kernel::storage::Storage::open_with(
+        location,
+        &kernel::secret::SecretKey::random(),
+        builder,
+    )
+    .unwrap();
+    storage.probe().await.expect("probe");
+    let stored = storage.put_encrypted("justificatifs", PDF).await.unwrap();
+    assert_eq!(storage.get_decrypted(&stored.key).await.unwrap(), PDF);
+    let listed = storage
+        .list_older_than(
+            "justificatifs",
+            jiff::Timestamp::now() + SignedDuration::from_hours(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(listed, vec![stored.key.clone()]);
+    storage.delete(&stored.key).await.unwrap();
+    assert!(storage.get_decrypted(&stored.key).await.is_err());
+}
