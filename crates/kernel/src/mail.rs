@@ -14,10 +14,96 @@ pub trait Mailer: Send + Sync + 'static {
     fn describe(&self) -> String;
 }
 
+/// Secure by default: a bare `smtp://` URL to another machine requires STARTTLS (lettre
+/// would otherwise send in clear text, password included). Clear text stays possible for
+/// a relay on the same machine, or when asked for explicitly with `?tls=none`.
+pub fn secure_smtp_url(raw: &str) -> Result<String, String> {
+    let mut url = url::Url::parse(raw).map_err(|e| e.to_string())?;
+    if url.scheme() != "smtp" {
+        return Ok(raw.to_string());
+    }
+    let tls = url
+        .query_pairs()
+        .find(|(k, _)| k == "tls")
+        .map(|(_, v)| v.into_owned());
+    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    let others: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != "tls")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let tls = match tls.as_deref() {
+        None if loopback => None,
+        None => Some("required".to_string()),
+        Some("none") => None,
+        Some(other) => Some(other.to_string()),
+    };
+    url.set_query(None);
+    {
+        let mut pairs = url.query_pairs_mut();
+        for (k, v) in &others {
+            pairs.append_pair(k, v);
+        }
+        if let Some(tls) = &tls {
+            pairs.append_pair("tls", tls);
+        }
+    }
+    let mut out = url.to_string();
+    if out.ends_with('?') {
+        out.pop();
+    }
+    Ok(out)
+}
+
 pub fn smtp_transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
-    AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+    AsyncSmtpTransport::<Tokio1Executor>::from_url(&secure_smtp_url(url)?)
         .map(|builder| builder.build())
         .map_err(|e| e.to_string())
+}
+
+/// Opens a connection to the SMTP server and greets it (for `parvis check`).
+pub async fn test_smtp(url: &str) -> Result<(), String> {
+    let transport = smtp_transport(url)?;
+    match tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        transport.test_connection(),
+    )
+    .await
+    {
+        Ok(Ok(true)) => Ok(()),
+        Ok(Ok(false)) => Err("le serveur n'a pas répondu correctement".into()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("pas de réponse en 10 secondes".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::secure_smtp_url;
+
+    #[test]
+    fn smtp_to_another_machine_requires_starttls() {
+        assert_eq!(
+            secure_smtp_url("smtp://u:p@smtp.ville.fr:587").unwrap(),
+            "smtp://u:p@smtp.ville.fr:587?tls=required"
+        );
+        assert_eq!(
+            secure_smtp_url("smtp://localhost:25").unwrap(),
+            "smtp://localhost:25"
+        );
+        assert_eq!(
+            secure_smtp_url("smtp://relais.interne:25?tls=none").unwrap(),
+            "smtp://relais.interne:25"
+        );
+        assert_eq!(
+            secure_smtp_url("smtp://smtp.ville.fr?tls=opportunistic").unwrap(),
+            "smtp://smtp.ville.fr?tls=opportunistic"
+        );
+        assert_eq!(
+            secure_smtp_url("smtps://u:p@smtp.ville.fr").unwrap(),
+            "smtps://u:p@smtp.ville.fr"
+        );
+    }
 }
 
 pub struct SmtpMailer {

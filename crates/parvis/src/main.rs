@@ -226,6 +226,15 @@ async fn check(config: Config) -> anyhow::Result<()> {
                 if let Err(e) = kernel.storage.probe().await {
                     problems.push(format!("Stockage des fichiers inutilisable : {e}"));
                 }
+                if let Some(url) = &kernel.config.smtp_url {
+                    match kernel::mail::test_smtp(url).await {
+                        Ok(()) => println!("Serveur de courriel : joignable."),
+                        Err(e) => problems.push(format!(
+                            "Serveur de courriel {} injoignable : {e}",
+                            kernel::config::redact_url(url)
+                        )),
+                    }
+                }
                 println!("Base de données : joignable, migrations à jour.");
             }
             Err(e) => problems.push(e.to_string()),

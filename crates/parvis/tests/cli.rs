@@ -220,3 +220,31 @@ async fn demo_seeds_once_and_migrate_reports() {
     let migrate = parvis(&env, &["migrate"], "");
     assert!(text(&migrate).contains("migrations appliquées"));
 }
+
+#[tokio::test]
+async fn check_says_when_the_mail_server_cannot_be_reached() {
+    let env = TestEnv::new().await;
+    // A port on this machine where nothing listens.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let output = Command::new(env!("CARGO_BIN_EXE_parvis"))
+        .arg("check")
+        .env("PARVIS_DATA_DIR", &env.config.data_dir)
+        .env("PARVIS_DATABASE_URL", env.config.database_url())
+        .env(
+            "PARVIS_SMTP_URL",
+            format!("smtp://courrier:secret@127.0.0.1:{port}"),
+        )
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let out = text(&output);
+    assert!(out.contains("Serveur de courriel"), "{out}");
+    assert!(
+        !out.contains("secret@"),
+        "the password is never shown: {out}"
+    );
+}
