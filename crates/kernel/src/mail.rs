@@ -77,35 +77,6 @@ pub async fn test_smtp(url: &str) -> Result<(), String> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::secure_smtp_url;
-
-    #[test]
-    fn smtp_to_another_machine_requires_starttls() {
-        assert_eq!(
-            secure_smtp_url("smtp://u:p@smtp.ville.fr:587").unwrap(),
-            "smtp://u:p@smtp.ville.fr:587?tls=required"
-        );
-        assert_eq!(
-            secure_smtp_url("smtp://localhost:25").unwrap(),
-            "smtp://localhost:25"
-        );
-        assert_eq!(
-            secure_smtp_url("smtp://relais.interne:25?tls=none").unwrap(),
-            "smtp://relais.interne:25"
-        );
-        assert_eq!(
-            secure_smtp_url("smtp://smtp.ville.fr?tls=opportunistic").unwrap(),
-            "smtp://smtp.ville.fr?tls=opportunistic"
-        );
-        assert_eq!(
-            secure_smtp_url("smtps://u:p@smtp.ville.fr").unwrap(),
-            "smtps://u:p@smtp.ville.fr"
-        );
-    }
-}
-
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     url: String,
@@ -163,5 +134,34 @@ impl Mailer for FileMailer {
     }
     fn describe(&self) -> String {
         format!("fichiers .eml dans {}", self.dir.display())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::secure_smtp_url;
+
+    #[test]
+    fn smtp_to_another_machine_requires_starttls() {
+        assert_eq!(
+            secure_smtp_url("smtp://u:p@smtp.ville.fr:587").unwrap(),
+            "smtp://u:p@smtp.ville.fr:587?tls=required"
+        );
+        assert_eq!(
+            secure_smtp_url("smtp://localhost:25").unwrap(),
+            "smtp://localhost:25"
+        );
+        assert_eq!(
+            secure_smtp_url("smtp://relais.interne:25?tls=none").unwrap(),
+            "smtp://relais.interne:25"
+        );
+        assert_eq!(
+            secure_smtp_url("smtp://smtp.ville.fr?tls=opportunistic").unwrap(),
+            "smtp://smtp.ville.fr?tls=opportunistic"
+        );
+        assert_eq!(
+            secure_smtp_url("smtps://u:p@smtp.ville.fr").unwrap(),
+            "smtps://u:p@smtp.ville.fr"
+        );
     }
 }
