@@ -396,3 +396,20 @@ async fn metrics_can_require_a_token() {
         .unwrap();
     assert_eq!(with_token.status(), 200);
 }
+
+#[tokio::test]
+async fn reading_pages_creates_no_session() {
+    let app = spawn().await;
+    let client = app.client();
+    for path in ["/", "/accessibilite", "/mentions-legales", "/page-inconnue"] {
+        let page = client.get(path).await;
+        assert!(page.header("set-cookie").is_none(), "{path} set a cookie");
+    }
+    // A page with a form does, for its security token.
+    let form = client.get("/connexion").await;
+    assert!(
+        form.header("set-cookie")
+            .unwrap()
+            .starts_with("parvis_session=")
+    );
+}

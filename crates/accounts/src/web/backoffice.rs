@@ -7,7 +7,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use kernel::audit::{self, AuditEntry, AuditQuery, AuditTarget, Verification};
 use kernel::identity::{Permission, Role};
 use kernel::web::forms::FormErrors;
-use kernel::web::page::{self, Page, Staff, render, render_status};
+use kernel::web::page::{self, FormPage, Page, Staff, render, render_status};
 use kernel::{AppError, Kernel};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -135,7 +135,7 @@ fn staff_roles(page: &Page) -> Vec<(String, String)> {
 pub async fn new_user_form(
     State(kernel): State<Kernel>,
     Staff(caller): Staff,
-    page: Page,
+    FormPage(page): FormPage,
 ) -> Result<Html<String>, AppError> {
     caller.require(Permission::ManageUsers)?;
     render(&NewUserPage {
@@ -154,7 +154,7 @@ pub async fn create_user(
     State(kernel): State<Kernel>,
     Staff(caller): Staff,
     session: Session,
-    page: Page,
+    FormPage(page): FormPage,
     Form(form): Form<NewUserForm>,
 ) -> Result<Response, AppError> {
     caller.require(Permission::ManageUsers)?;
@@ -223,7 +223,7 @@ struct UserPage {
 pub async fn user_detail(
     State(kernel): State<Kernel>,
     Staff(caller): Staff,
-    page: Page,
+    FormPage(page): FormPage,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     caller.require(Permission::ManageUsers)?;

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kernel::audit::AuditTarget;
 use kernel::ratelimit::{self, Limit};
 use kernel::web::forms::FormErrors;
-use kernel::web::page::{Page, render, render_status};
+use kernel::web::page::{FormPage, Page, render, render_status};
 use kernel::{AppError, Caller, Kernel};
 use rand::Rng;
 use serde::Deserialize;
@@ -110,7 +110,7 @@ async fn setup_page(
 pub async fn setup_form(
     State(kernel): State<Kernel>,
     session: Session,
-    page: Page,
+    FormPage(page): FormPage,
 ) -> Result<Response, AppError> {
     let Some(pending) = pending_enrolment(&kernel, &session).await? else {
         return Ok(Redirect::to("/connexion/double-authentification").into_response());
@@ -122,14 +122,14 @@ pub async fn setup(
     State(kernel): State<Kernel>,
     session: Session,
     caller: Caller,
-    page: Page,
+    FormPage(page): FormPage,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, AppError> {
     let Some(pending) = pending_enrolment(&kernel, &session).await? else {
         return Ok(Redirect::to("/connexion/double-authentification").into_response());
     };
     let Some(secret) = session.get::<String>(SETUP_SECRET).await? else {
-        return setup_form(State(kernel), session, page).await;
+        return setup_form(State(kernel), session, FormPage(page)).await;
     };
     let Some(step) = totp::check(&secret, &form.code, unix_seconds(&kernel)) else {
         let mut errors = FormErrors::new();
@@ -225,7 +225,7 @@ struct ChallengePage {
 pub async fn challenge_form(
     State(kernel): State<Kernel>,
     session: Session,
-    page: Page,
+    FormPage(page): FormPage,
 ) -> Result<Response, AppError> {
     if pending(&kernel, &session).await?.is_none() {
         return Ok(Redirect::to("/connexion").into_response());
@@ -241,7 +241,7 @@ pub async fn challenge(
     State(kernel): State<Kernel>,
     session: Session,
     caller: Caller,
-    page: Page,
+    FormPage(page): FormPage,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, AppError> {
     let Some(pending) = pending(&kernel, &session).await? else {

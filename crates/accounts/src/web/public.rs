@@ -7,7 +7,7 @@ use kernel::audit::AuditTarget;
 use kernel::identity::Role;
 use kernel::ratelimit::{self, Limit};
 use kernel::web::forms::{FormErrors, safe_local_path};
-use kernel::web::page::{self, LoggedIn, Page, render, render_status};
+use kernel::web::page::{self, FormPage, LoggedIn, Page, render, render_status};
 use kernel::{AppError, Caller, Kernel};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -48,7 +48,7 @@ struct SignupPage {
     errors: FormErrors,
 }
 
-pub async fn signup_form(page: Page, caller: Caller) -> Result<Response, AppError> {
+pub async fn signup_form(FormPage(page): FormPage, caller: Caller) -> Result<Response, AppError> {
     if caller.is_logged_in() {
         return Ok(Redirect::to("/mon-espace").into_response());
     }
@@ -62,7 +62,7 @@ pub async fn signup_form(page: Page, caller: Caller) -> Result<Response, AppErro
 
 pub async fn signup(
     State(kernel): State<Kernel>,
-    page: Page,
+    FormPage(page): FormPage,
     caller: Caller,
     Form(form): Form<SignupForm>,
 ) -> Result<Response, AppError> {
@@ -252,7 +252,7 @@ struct LoginPage {
 }
 
 pub async fn login_form(
-    page: Page,
+    FormPage(page): FormPage,
     caller: Caller,
     Query(q): Query<LoginQuery>,
 ) -> Result<Response, AppError> {
@@ -327,7 +327,7 @@ pub async fn login(
     State(kernel): State<Kernel>,
     session: Session,
     caller: Caller,
-    page: Page,
+    FormPage(page): FormPage,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let now = kernel.now();
@@ -541,7 +541,7 @@ struct ForgotPage {
     sent: bool,
 }
 
-pub async fn forgot_form(page: Page) -> Result<Html<String>, AppError> {
+pub async fn forgot_form(FormPage(page): FormPage) -> Result<Html<String>, AppError> {
     render(&ForgotPage {
         page,
         email: String::new(),
@@ -553,7 +553,7 @@ pub async fn forgot_form(page: Page) -> Result<Html<String>, AppError> {
 pub async fn forgot(
     State(kernel): State<Kernel>,
     caller: Caller,
-    page: Page,
+    FormPage(page): FormPage,
     Form(form): Form<ForgotForm>,
 ) -> Result<Response, AppError> {
     let email = rules::normalise_email(&form.email);
@@ -625,7 +625,7 @@ const RESET_PURPOSES: [TokenPurpose; 2] = [TokenPurpose::ResetPassword, TokenPur
 
 pub async fn reset_form(
     State(kernel): State<Kernel>,
-    page: Page,
+    FormPage(page): FormPage,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
     let valid = store::peek_token(
@@ -657,14 +657,14 @@ pub async fn reset(
     State(kernel): State<Kernel>,
     session: Session,
     caller: Caller,
-    page: Page,
+    FormPage(page): FormPage,
     Path(token): Path<String>,
     Form(form): Form<ResetForm>,
 ) -> Result<Response, AppError> {
     let now = kernel.now();
     let hash = token_hash(&token);
     let Some(user_id) = store::peek_token(&kernel.db, &hash, &RESET_PURPOSES, now).await? else {
-        return reset_form(State(kernel), page, Path(token)).await;
+        return reset_form(State(kernel), FormPage(page), Path(token)).await;
     };
     let user = store::user_by_id(&kernel.db, &user_id)
         .await?
@@ -702,7 +702,7 @@ pub async fn reset(
         .is_none()
     {
         tx.rollback().await?;
-        return reset_form(State(kernel), page, Path(token)).await;
+        return reset_form(State(kernel), FormPage(page), Path(token)).await;
     }
     store::set_password(&mut tx, &user_id, &new_hash).await?;
     // Whoever could read the mail proved they own the address.

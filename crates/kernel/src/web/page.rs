@@ -303,6 +303,21 @@ impl Page {
     }
 }
 
+/// The context of a page that carries a form: the session's CSRF token exists.
+pub struct FormPage(pub Page);
+
+impl FromRequestParts<Kernel> for FormPage {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, kernel: &Kernel) -> Result<FormPage, AppError> {
+        let session = Session::from_request_parts(parts, kernel)
+            .await
+            .map_err(|(_, msg)| AppError::Internal(anyhow::anyhow!(msg)))?;
+        csrf_token(&session).await?;
+        Ok(FormPage(Page::from_request_parts(parts, kernel).await?))
+    }
+}
+
 impl FromRequestParts<Kernel> for Page {
     type Rejection = AppError;
 
@@ -311,7 +326,9 @@ impl FromRequestParts<Kernel> for Page {
         let session = Session::from_request_parts(parts, kernel)
             .await
             .map_err(|(_, msg)| AppError::Internal(anyhow::anyhow!(msg)))?;
-        let csrf = csrf_token(&session).await?;
+        // Read, not created: a visitor who only reads pages gets no session (no row, no
+        // cookie). Pages with a form take `FormPage`, which creates the token.
+        let csrf = stored_csrf_token(&session).await?.unwrap_or_default();
         let flash = session.remove::<Flash>(FLASH_KEY).await?;
         let tr = kernel.tr(lang_from_headers(&parts.headers));
         Ok(Page {
