@@ -238,6 +238,25 @@ pub async fn create_staff(
     Ok(user_id)
 }
 
+/// Records an event about a person's account, in the caller's transaction.
+pub async fn audit_user(
+    kernel: &Kernel,
+    tx: &mut kernel::Tx,
+    caller: &Caller,
+    action: &str,
+    user_id: &str,
+) -> Result<(), sqlx::Error> {
+    kernel
+        .audit(
+            tx,
+            caller,
+            action,
+            Some(&AuditTarget::new("user", user_id)),
+            serde_json::json!({}),
+        )
+        .await
+}
+
 /// The identity loader the kernel calls on each request.
 pub struct DbIdentities(pub kernel::Db);
 

@@ -391,6 +391,16 @@ impl TestClient {
         self.post_form(action, &all).await
     }
 
+    /// Logs in through the login form, as a person would.
+    pub async fn log_in(&self, email: &str, password: &str) -> TestResponse {
+        self.submit(
+            "/connexion",
+            "/connexion",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
     /// Follows a redirect response with a GET.
     pub async fn follow(&self, response: &TestResponse) -> TestResponse {
         let location = response.location().expect("a redirect");

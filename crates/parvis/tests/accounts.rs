@@ -24,16 +24,6 @@ async fn sign_up(app: &TestApp, client: &TestClient, email: &str) {
     run_worker(app).await;
 }
 
-async fn log_in(client: &TestClient, email: &str, password: &str) -> parvis::testing::TestResponse {
-    client
-        .submit(
-            "/connexion",
-            "/connexion",
-            &[("email", email), ("password", password)],
-        )
-        .await
-}
-
 #[tokio::test]
 async fn sign_up_verify_log_in_see_my_space_and_log_out() {
     let app = spawn().await;
@@ -55,7 +45,7 @@ async fn sign_up_verify_log_in_see_my_space_and_log_out() {
         .expect("a verification link");
 
     // Before verification, login is refused (and the link is sent again).
-    let refused = log_in(&client, "jeanne.dupuis@exemple.fr", PASSWORD).await;
+    let refused = client.log_in("jeanne.dupuis@exemple.fr", PASSWORD).await;
     assert_eq!(refused.status, 403);
     assert!(refused.contains("pas encore confirmée"));
 
@@ -72,7 +62,7 @@ async fn sign_up_verify_log_in_see_my_space_and_log_out() {
     let again = client.get(&link).await;
     assert!(client.follow(&again).await.contains("plus valable"));
 
-    let logged_in = log_in(&client, "jeanne.dupuis@exemple.fr", PASSWORD).await;
+    let logged_in = client.log_in("jeanne.dupuis@exemple.fr", PASSWORD).await;
     assert_eq!(logged_in.status, 303, "{}", logged_in.body);
     assert_eq!(logged_in.location(), Some("/mon-espace"));
     let space = client.get("/mon-espace").await;
@@ -139,10 +129,14 @@ async fn wrong_password_is_refused_without_saying_which_part_is_wrong() {
     let app = spawn().await;
     let client = app.client();
     accounts::demo::seed(&app.kernel).await.unwrap();
-    let wrong = log_in(&client, "camille.martin@demo.parvis.fr", "Mauvais-mot-2026").await;
+    let wrong = client
+        .log_in("camille.martin@demo.parvis.fr", "Mauvais-mot-2026")
+        .await;
     assert_eq!(wrong.status, 401);
     assert!(wrong.contains("Adresse électronique ou mot de passe incorrect."));
-    let unknown = log_in(&client, "personne@demo.parvis.fr", "Mauvais-mot-2026").await;
+    let unknown = client
+        .log_in("personne@demo.parvis.fr", "Mauvais-mot-2026")
+        .await;
     assert_eq!(unknown.status, 401);
     assert!(unknown.contains("Adresse électronique ou mot de passe incorrect."));
     assert_eq!(client.get("/mon-espace").await.status, 303);
@@ -155,16 +149,22 @@ async fn login_is_throttled_per_account_after_five_failures() {
     let email = "camille.martin@demo.parvis.fr";
     for _ in 0..5 {
         // Each attempt from a new client, as an attacker rotating sessions would.
-        let response = log_in(&app.client(), email, "Mauvais-mot-2026").await;
+        let response = app.client().log_in(email, "Mauvais-mot-2026").await;
         assert_eq!(response.status, 401);
     }
     // Now even the right password is refused, with the same message for any account.
-    let blocked = log_in(&app.client(), email, accounts::demo::RESIDENT_PASSWORD).await;
+    let blocked = app
+        .client()
+        .log_in(email, accounts::demo::RESIDENT_PASSWORD)
+        .await;
     assert_eq!(blocked.status, 429);
     assert!(blocked.contains("Trop de tentatives"));
     // A quarter of an hour later, the account opens again.
     app.clock.advance(jiff::SignedDuration::from_mins(16));
-    let ok = log_in(&app.client(), email, accounts::demo::RESIDENT_PASSWORD).await;
+    let ok = app
+        .client()
+        .log_in(email, accounts::demo::RESIDENT_PASSWORD)
+        .await;
     assert_eq!(ok.status, 303);
 }
 
@@ -198,13 +198,13 @@ async fn a_form_without_its_csrf_token_is_refused() {
     assert_eq!(wrong_token.status, 403);
     // With the token, it works.
     assert_eq!(
-        log_in(
-            &client,
-            "camille.martin@demo.parvis.fr",
-            accounts::demo::RESIDENT_PASSWORD
-        )
-        .await
-        .status,
+        client
+            .log_in(
+                "camille.martin@demo.parvis.fr",
+                accounts::demo::RESIDENT_PASSWORD
+            )
+            .await
+            .status,
         303
     );
 }
@@ -241,12 +241,12 @@ async fn a_resident_cannot_open_the_back_office() {
     let app = spawn().await;
     accounts::demo::seed(&app.kernel).await.unwrap();
     let client = app.client();
-    log_in(
-        &client,
-        "camille.martin@demo.parvis.fr",
-        accounts::demo::RESIDENT_PASSWORD,
-    )
-    .await;
+    client
+        .log_in(
+            "camille.martin@demo.parvis.fr",
+            accounts::demo::RESIDENT_PASSWORD,
+        )
+        .await;
     for path in [
         "/backoffice",
         "/backoffice/utilisateurs",
@@ -271,12 +271,12 @@ async fn an_agent_without_the_administrator_role_cannot_create_users() {
     let app = spawn().await;
     accounts::demo::seed(&app.kernel).await.unwrap();
     let client = app.client();
-    let login = log_in(
-        &client,
-        "sophie.bernard@demo.parvis.fr",
-        accounts::demo::STAFF_PASSWORD,
-    )
-    .await;
+    let login = client
+        .log_in(
+            "sophie.bernard@demo.parvis.fr",
+            accounts::demo::STAFF_PASSWORD,
+        )
+        .await;
     assert_eq!(login.location(), Some("/backoffice"));
     let home = client.get("/backoffice").await;
     assert_eq!(home.status, 200);
@@ -351,23 +351,20 @@ async fn forgotten_password_link_works_once_and_expires() {
     assert_eq!(done.status, 303);
     assert_eq!(client.get(&link).await.status, 410, "used once");
     assert_eq!(
-        log_in(
-            &app.client(),
-            "camille.martin@demo.parvis.fr",
-            accounts::demo::RESIDENT_PASSWORD
-        )
-        .await
-        .status,
+        app.client()
+            .log_in(
+                "camille.martin@demo.parvis.fr",
+                accounts::demo::RESIDENT_PASSWORD
+            )
+            .await
+            .status,
         401
     );
     assert_eq!(
-        log_in(
-            &app.client(),
-            "camille.martin@demo.parvis.fr",
-            "Nouveau-jardin-2027"
-        )
-        .await
-        .status,
+        app.client()
+            .log_in("camille.martin@demo.parvis.fr", "Nouveau-jardin-2027")
+            .await
+            .status,
         303
     );
 
@@ -395,12 +392,9 @@ async fn administrators_must_enrol_and_then_use_a_second_factor() {
     let app = spawn().await;
     accounts::demo::seed(&app.kernel).await.unwrap();
     let client = app.client();
-    let login = log_in(
-        &client,
-        "admin@demo.parvis.fr",
-        accounts::demo::STAFF_PASSWORD,
-    )
-    .await;
+    let login = client
+        .log_in("admin@demo.parvis.fr", accounts::demo::STAFF_PASSWORD)
+        .await;
     assert_eq!(
         login.location(),
         Some("/connexion/double-authentification/activer")
@@ -451,12 +445,9 @@ async fn administrators_must_enrol_and_then_use_a_second_factor() {
 
     // Next login asks for a code; the code already used cannot be replayed.
     let second = app.client();
-    let login = log_in(
-        &second,
-        "admin@demo.parvis.fr",
-        accounts::demo::STAFF_PASSWORD,
-    )
-    .await;
+    let login = second
+        .log_in("admin@demo.parvis.fr", accounts::demo::STAFF_PASSWORD)
+        .await;
     assert_eq!(login.location(), Some("/connexion/double-authentification"));
     let replay = second
         .submit(
@@ -477,12 +468,9 @@ async fn administrators_must_enrol_and_then_use_a_second_factor() {
     assert_eq!(ok.location(), Some("/backoffice"));
 
     let third = app.client();
-    log_in(
-        &third,
-        "admin@demo.parvis.fr",
-        accounts::demo::STAFF_PASSWORD,
-    )
-    .await;
+    third
+        .log_in("admin@demo.parvis.fr", accounts::demo::STAFF_PASSWORD)
+        .await;
     let reused = third
         .submit(
             "/connexion/double-authentification",
@@ -509,12 +497,12 @@ async fn a_session_ends_twelve_hours_after_login_whatever_the_activity() {
     let app = spawn().await;
     accounts::demo::seed(&app.kernel).await.unwrap();
     let client = app.client();
-    log_in(
-        &client,
-        "camille.martin@demo.parvis.fr",
-        accounts::demo::RESIDENT_PASSWORD,
-    )
-    .await;
+    client
+        .log_in(
+            "camille.martin@demo.parvis.fr",
+            accounts::demo::RESIDENT_PASSWORD,
+        )
+        .await;
     app.clock.advance(jiff::SignedDuration::from_hours(11));
     assert_eq!(client.get("/mon-espace").await.status, 200);
     app.clock.advance(jiff::SignedDuration::from_hours(2));
@@ -554,12 +542,9 @@ async fn knowing_the_password_is_not_enough_to_replace_an_enrolled_second_factor
     accounts::demo::seed(&app.kernel).await.unwrap();
     // The administrator enrols.
     let admin = app.client();
-    log_in(
-        &admin,
-        "admin@demo.parvis.fr",
-        accounts::demo::STAFF_PASSWORD,
-    )
-    .await;
+    admin
+        .log_in("admin@demo.parvis.fr", accounts::demo::STAFF_PASSWORD)
+        .await;
     let setup = admin
         .get("/connexion/double-authentification/activer")
         .await;
@@ -582,12 +567,9 @@ async fn knowing_the_password_is_not_enough_to_replace_an_enrolled_second_factor
 
     // An attacker with the password goes straight to the enrolment page: sent to the challenge.
     let attacker = app.client();
-    let login = log_in(
-        &attacker,
-        "admin@demo.parvis.fr",
-        accounts::demo::STAFF_PASSWORD,
-    )
-    .await;
+    let login = attacker
+        .log_in("admin@demo.parvis.fr", accounts::demo::STAFF_PASSWORD)
+        .await;
     assert_eq!(login.location(), Some("/connexion/double-authentification"));
     let page = attacker
         .get("/connexion/double-authentification/activer")
@@ -635,7 +617,7 @@ async fn knowing_the_password_is_not_enough_to_replace_an_enrolled_second_factor
 #[tokio::test]
 async fn an_incomplete_login_form_has_one_error_summary() {
     let app = spawn().await;
-    let response = log_in(&app.client(), "", "").await;
+    let response = app.client().log_in("", "").await;
     assert_eq!(response.status, 422);
     assert_eq!(response.body.matches("id=\"resume-erreurs\"").count(), 1);
     assert!(response.contains("Indiquez votre adresse électronique."));

@@ -7,14 +7,7 @@ use parvis::testing::{TestApp, TestClient, run_worker, spawn};
 async fn log_in_admin(app: &TestApp) -> TestClient {
     let client = app.client();
     client
-        .submit(
-            "/connexion",
-            "/connexion",
-            &[
-                ("email", "admin@demo.parvis.fr"),
-                ("password", accounts::demo::STAFF_PASSWORD),
-            ],
-        )
+        .log_in("admin@demo.parvis.fr", accounts::demo::STAFF_PASSWORD)
         .await;
     let setup = client
         .get("/connexion/double-authentification/activer")
@@ -263,14 +256,7 @@ async fn an_administrator_creates_an_agent_who_chooses_a_password_by_invitation(
         .await;
     assert_eq!(ok.status, 303);
     let login = agent
-        .submit(
-            "/connexion",
-            "/connexion",
-            &[
-                ("email", "lucie.garnier@demo.parvis.fr"),
-                ("password", "Registre-Naissances-1987!"),
-            ],
-        )
+        .log_in("lucie.garnier@demo.parvis.fr", "Registre-Naissances-1987!")
         .await;
     assert_eq!(login.location(), Some("/backoffice"));
 
@@ -300,14 +286,7 @@ async fn roles_can_be_granted_and_revoked_and_take_effect_at_once() {
     let admin = log_in_admin(&app).await;
     let agent = app.client();
     agent
-        .submit(
-            "/connexion",
-            "/connexion",
-            &[
-                ("email", "luc.moreau@demo.parvis.fr"),
-                ("password", accounts::demo::STAFF_PASSWORD),
-            ],
-        )
+        .log_in("luc.moreau@demo.parvis.fr", accounts::demo::STAFF_PASSWORD)
         .await;
     assert_eq!(agent.get("/backoffice").await.status, 200);
     let luc = accounts::store::user_by_email(&app.kernel.db, "luc.moreau@demo.parvis.fr")

@@ -4,7 +4,6 @@
 use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use kernel::audit::AuditTarget;
 use kernel::ratelimit::{self, Limit};
 use kernel::web::forms::FormErrors;
 use kernel::web::page::{FormPage, Page, render, render_status};
@@ -14,6 +13,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::public::{PENDING_MFA, PendingMfa, complete_login};
+use crate::actions::audit_user;
 use crate::rules;
 use crate::{store, totp};
 
@@ -167,15 +167,7 @@ pub async fn setup(
         identity: kernel.identities.load(&pending.user_id).await?,
         ..caller.clone()
     };
-    kernel
-        .audit(
-            &mut tx,
-            &who,
-            "mfa.enabled",
-            Some(&AuditTarget::new("user", &pending.user_id)),
-            serde_json::json!({}),
-        )
-        .await?;
+    audit_user(&kernel, &mut tx, &who, "mfa.enabled", &pending.user_id).await?;
     tx.commit().await?;
     session.remove::<String>(SETUP_SECRET).await?;
     let landing = complete_login(
@@ -291,15 +283,7 @@ pub async fn challenge(
     }
     if !accepted {
         let mut tx = kernel.db.begin().await?;
-        kernel
-            .audit(
-                &mut tx,
-                &caller,
-                "mfa.failed",
-                Some(&AuditTarget::new("user", &user.id)),
-                serde_json::json!({}),
-            )
-            .await?;
+        audit_user(&kernel, &mut tx, &caller, "mfa.failed", &user.id).await?;
         tx.commit().await?;
         return refuse(page, "mfa-error-code", 401);
     }

@@ -12,7 +12,7 @@ use kernel::{AppError, Caller, Kernel};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::actions::{send_link, token_hash};
+use crate::actions::{audit_user, send_link, token_hash};
 use crate::rules::{self, PasswordLevel, TokenPurpose};
 use crate::{password, store};
 
@@ -162,15 +162,7 @@ pub async fn signup(
                 lang,
             )
             .await?;
-            kernel
-                .audit(
-                    &mut tx,
-                    &caller,
-                    "account.signup",
-                    Some(&AuditTarget::new("user", &user_id)),
-                    serde_json::json!({}),
-                )
-                .await?;
+            audit_user(&kernel, &mut tx, &caller, "account.signup", &user_id).await?;
         }
     }
     tx.commit().await?;
@@ -209,15 +201,14 @@ pub async fn verify_email(
         return Ok(Redirect::to("/connexion").into_response());
     };
     store::mark_verified(&mut tx, &user_id, now).await?;
-    kernel
-        .audit(
-            &mut tx,
-            &caller,
-            "account.email_verified",
-            Some(&AuditTarget::new("user", &user_id)),
-            serde_json::json!({}),
-        )
-        .await?;
+    audit_user(
+        &kernel,
+        &mut tx,
+        &caller,
+        "account.email_verified",
+        &user_id,
+    )
+    .await?;
     tx.commit().await?;
     page::flash(&session, "success", page.tr.t("verify-done")).await?;
     Ok(Redirect::to("/connexion").into_response())
@@ -399,15 +390,7 @@ pub async fn login(
         other => {
             if let Some(user) = other {
                 let mut tx = kernel.db.begin().await?;
-                kernel
-                    .audit(
-                        &mut tx,
-                        &caller,
-                        "login.failed",
-                        Some(&AuditTarget::new("user", &user.id)),
-                        serde_json::json!({}),
-                    )
-                    .await?;
+                audit_user(&kernel, &mut tx, &caller, "login.failed", &user.id).await?;
                 tx.commit().await?;
             }
             return refuse(page, 401, "login-error-credentials", FormErrors::new());
@@ -481,15 +464,7 @@ pub(crate) async fn complete_login(
         identity: kernel.identities.load(user_id).await?,
         ..caller.clone()
     };
-    kernel
-        .audit(
-            &mut tx,
-            &who,
-            "login.succeeded",
-            Some(&AuditTarget::new("user", user_id)),
-            serde_json::json!({}),
-        )
-        .await?;
+    audit_user(&kernel, &mut tx, &who, "login.succeeded", user_id).await?;
     tx.commit().await?;
     page::log_in(session, user_id, now).await?;
     let landing = match safe_local_path(next) {
@@ -508,15 +483,7 @@ pub async fn logout(
 ) -> Result<Response, AppError> {
     if let Some(identity) = &caller.identity {
         let mut tx = kernel.db.begin().await?;
-        kernel
-            .audit(
-                &mut tx,
-                &caller,
-                "logout",
-                Some(&AuditTarget::new("user", &identity.user_id)),
-                serde_json::json!({}),
-            )
-            .await?;
+        audit_user(&kernel, &mut tx, &caller, "logout", &identity.user_id).await?;
         tx.commit().await?;
     }
     page::log_out(&session).await?;
@@ -586,15 +553,14 @@ pub async fn forgot(
             page.tr.lang,
         )
         .await?;
-        kernel
-            .audit(
-                &mut tx,
-                &caller,
-                "password.reset_requested",
-                Some(&AuditTarget::new("user", &user.id)),
-                serde_json::json!({}),
-            )
-            .await?;
+        audit_user(
+            &kernel,
+            &mut tx,
+            &caller,
+            "password.reset_requested",
+            &user.id,
+        )
+        .await?;
         tx.commit().await?;
     }
     Ok(render(&ForgotPage {
