@@ -464,7 +464,7 @@ pub(crate) async fn complete_login(
         identity: kernel.identities.load(user_id).await?,
         ..caller.clone()
     };
-    audit_user(&kernel, &mut tx, &who, "login.succeeded", user_id).await?;
+    audit_user(kernel, &mut tx, &who, "login.succeeded", user_id).await?;
     tx.commit().await?;
     page::log_in(session, user_id, now).await?;
     let landing = match safe_local_path(next) {
