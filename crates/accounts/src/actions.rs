@@ -28,6 +28,14 @@ pub enum AccountError {
     ServiceRequired(String),
     #[error("le service « {0} » n'existe pas")]
     UnknownService(String),
+    #[error(
+        "le nom court du service « {0} » doit faire 2 à 40 caractères : minuscules sans accents, chiffres et tirets (ex. etat-civil)"
+    )]
+    InvalidSlug(String),
+    #[error("le nom du service doit faire 2 à 120 caractères")]
+    InvalidServiceName,
+    #[error("un service « {0} » existe déjà")]
+    ServiceTaken(String),
     #[error("erreur technique : {0}")]
     Internal(String),
 }
@@ -236,6 +244,60 @@ pub async fn create_staff(
         .await?;
     tx.commit().await?;
     Ok(user_id)
+}
+
+pub struct ServiceRequest<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub phone: &'a str,
+}
+
+/// Creates a municipal service (état civil, enfance, voirie ...), to which agents belong.
+pub async fn create_service(
+    kernel: &Kernel,
+    by: &Caller,
+    request: &ServiceRequest<'_>,
+) -> Result<String, AccountError> {
+    let slug = request.slug.trim();
+    if !rules::is_valid_slug(slug) {
+        return Err(AccountError::InvalidSlug(slug.to_string()));
+    }
+    if !rules::is_valid_service_name(request.name) {
+        return Err(AccountError::InvalidServiceName);
+    }
+    let email = rules::normalise_email(request.email);
+    if !rules::is_valid_email(&email) {
+        return Err(AccountError::InvalidEmail(request.email.to_string()));
+    }
+    let mut tx = kernel.db.begin().await?;
+    let id = store::insert_service(
+        &mut tx,
+        slug,
+        request.name.trim(),
+        &email,
+        request.phone.trim(),
+        kernel.now(),
+    )
+    .await
+    .map_err(|e| {
+        if kernel::db::is_unique_violation(&e) {
+            AccountError::ServiceTaken(slug.to_string())
+        } else {
+            e.into()
+        }
+    })?;
+    kernel
+        .audit(
+            &mut tx,
+            by,
+            "service.created",
+            Some(&AuditTarget::new("service", &id)),
+            serde_json::json!({ "slug": slug, "name": request.name.trim() }),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// Records an event about a person's account, in the caller's transaction.

@@ -12,7 +12,9 @@ pub mod web;
 
 use kernel::migrate::Migration;
 
-pub use actions::{AccountError, DbIdentities, StaffRequest, create_staff};
+pub use actions::{
+    AccountError, DbIdentities, ServiceRequest, StaffRequest, create_service, create_staff,
+};
 pub use web::router;
 
 fluent_templates::static_loader! {

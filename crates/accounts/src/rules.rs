@@ -205,6 +205,22 @@ pub fn is_valid_name(name: &str) -> bool {
             .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’' | '.'))
 }
 
+/// A service's short name in URLs and commands: `etat-civil`, `vie-associative`.
+pub fn is_valid_slug(slug: &str) -> bool {
+    (2..=40).contains(&slug.len())
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-')
+}
+
+/// A service's name as shown to residents: 2 to 120 printable characters.
+pub fn is_valid_service_name(name: &str) -> bool {
+    let name = name.trim();
+    (2..=120).contains(&name.chars().count()) && !name.chars().any(char::is_control)
+}
+
 /// How long an e-mail link stays valid.
 pub fn token_lifetime(purpose: TokenPurpose) -> SignedDuration {
     match purpose {
@@ -333,6 +349,19 @@ mod tests {
         assert!(is_valid_name("Jean-Éric O’Neil"));
         assert!(!is_valid_name("   "));
         assert!(!is_valid_name("<script>"));
+    }
+
+    #[test]
+    fn service_slugs() {
+        assert!(is_valid_slug("etat-civil"));
+        assert!(is_valid_slug("ccas"));
+        assert!(!is_valid_slug("État civil"));
+        assert!(!is_valid_slug("-voirie"));
+        assert!(!is_valid_slug("v"));
+        assert!(is_valid_service_name(
+            "Centre communal d'action sociale (CCAS)"
+        ));
+        assert!(!is_valid_service_name(" "));
     }
 
     #[test]

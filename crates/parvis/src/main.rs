@@ -43,6 +43,11 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// Gère les services municipaux (état civil, enfance, voirie...).
+    Service {
+        #[command(subcommand)]
+        action: ServiceAction,
+    },
     /// Outils du journal d'audit.
     Audit {
         #[command(subcommand)]
@@ -76,6 +81,24 @@ enum UserAction {
         given_name: Option<String>,
         #[arg(long)]
         family_name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ServiceAction {
+    /// Crée un service auquel des agents pourront être rattachés.
+    Add {
+        /// Nom court, ex. etat-civil.
+        #[arg(long)]
+        slug: String,
+        /// Nom affiché, ex. « État civil et citoyenneté ».
+        #[arg(long)]
+        name: String,
+        /// Adresse de contact du service.
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "")]
+        phone: String,
     },
 }
 
@@ -123,6 +146,15 @@ async fn main() -> ExitCode {
                     family_name,
                 },
         } => add_user(config, email, role, service, given_name, family_name).await,
+        Command::Service {
+            action:
+                ServiceAction::Add {
+                    slug,
+                    name,
+                    email,
+                    phone,
+                },
+        } => add_service(config, slug, name, email, phone).await,
         Command::Audit {
             action: AuditAction::Verify,
         } => audit_verify(config).await,
@@ -313,12 +345,34 @@ async fn add_user(
         service_slug: service.as_deref(),
         password: Some(&password),
     };
-    let system = Caller {
+    let user_id = accounts::create_staff(&kernel, &command_line_caller(), &request).await?;
+    println!("Compte créé : {email} ({role}), identifiant {user_id}.");
+    Ok(())
+}
+
+fn command_line_caller() -> Caller {
+    Caller {
         ip: Some("ligne de commande".into()),
         ..Caller::default()
+    }
+}
+
+async fn add_service(
+    config: Config,
+    slug: String,
+    name: String,
+    email: String,
+    phone: String,
+) -> anyhow::Result<()> {
+    let kernel = start(config).await?;
+    let request = accounts::ServiceRequest {
+        slug: &slug,
+        name: &name,
+        email: &email,
+        phone: &phone,
     };
-    let user_id = accounts::create_staff(&kernel, &system, &request).await?;
-    println!("Compte créé : {email} ({role}), identifiant {user_id}.");
+    accounts::create_service(&kernel, &command_line_caller(), &request).await?;
+    println!("Service créé : {name} ({slug}).");
     Ok(())
 }
 

@@ -248,3 +248,94 @@ async fn check_says_when_the_mail_server_cannot_be_reached() {
         "the password is never shown: {out}"
     );
 }
+
+#[tokio::test]
+async fn an_empty_instance_gets_its_services_then_its_agents() {
+    let env = TestEnv::new().await;
+    let no_service = parvis(
+        &env,
+        &[
+            "user",
+            "add",
+            "--email",
+            "agent@ville.fr",
+            "--role",
+            "agent",
+            "--service",
+            "etat-civil",
+        ],
+        "Guichet-Unique-2026!\n",
+    );
+    assert!(
+        text(&no_service).contains("le service « etat-civil » n'existe pas"),
+        "{}",
+        text(&no_service)
+    );
+    let bad = parvis(
+        &env,
+        &[
+            "service",
+            "add",
+            "--slug",
+            "État Civil",
+            "--name",
+            "État civil",
+            "--email",
+            "etat-civil@ville.fr",
+        ],
+        "",
+    );
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad).contains("minuscules sans accents"),
+        "{}",
+        text(&bad)
+    );
+    let ok = parvis(
+        &env,
+        &[
+            "service",
+            "add",
+            "--slug",
+            "etat-civil",
+            "--name",
+            "État civil et citoyenneté",
+            "--email",
+            "etat-civil@ville.fr",
+            "--phone",
+            "01 23 45 67 10",
+        ],
+        "",
+    );
+    assert!(ok.status.success(), "{}", text(&ok));
+    let twice = parvis(
+        &env,
+        &[
+            "service",
+            "add",
+            "--slug",
+            "etat-civil",
+            "--name",
+            "Autre",
+            "--email",
+            "x@ville.fr",
+        ],
+        "",
+    );
+    assert!(text(&twice).contains("existe déjà"), "{}", text(&twice));
+    let agent = parvis(
+        &env,
+        &[
+            "user",
+            "add",
+            "--email",
+            "agent@ville.fr",
+            "--role",
+            "agent",
+            "--service",
+            "etat-civil",
+        ],
+        "Guichet-Unique-2026!\n",
+    );
+    assert!(agent.status.success(), "{}", text(&agent));
+}

@@ -392,3 +392,75 @@ async fn reading_pages_creates_no_session() {
             .starts_with("parvis_session=")
     );
 }
+
+#[tokio::test]
+async fn administrators_create_the_municipal_services() {
+    let app = spawn().await;
+    accounts::demo::seed(&app.kernel).await.unwrap();
+    let admin = log_in_admin(&app).await;
+    let page = admin.get("/backoffice/services").await;
+    assert_eq!(page.status, 200);
+    assert!(page.contains("État civil et citoyenneté"));
+    let refused = admin
+        .submit(
+            "/backoffice/services",
+            "/backoffice/services",
+            &[
+                ("name", "Police municipale"),
+                ("slug", "Police Municipale"),
+                ("email", "police@ville"),
+                ("phone", ""),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.contains("minuscules sans accents"));
+    assert!(refused.contains("value=\"Police municipale\""));
+    let created = admin
+        .submit(
+            "/backoffice/services",
+            "/backoffice/services",
+            &[
+                ("name", "Police municipale"),
+                ("slug", "police-municipale"),
+                ("email", "police@demo.parvis.fr"),
+                ("phone", "01 23 45 67 70"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303);
+    assert!(
+        admin
+            .follow(&created)
+            .await
+            .contains("Le service « Police municipale » est créé.")
+    );
+    // An agent cannot.
+    let agent = app.client();
+    agent
+        .log_in(
+            "sophie.bernard@demo.parvis.fr",
+            accounts::demo::STAFF_PASSWORD,
+        )
+        .await;
+    assert_eq!(agent.get("/backoffice/services").await.status, 403);
+    let forged = agent
+        .submit(
+            "/backoffice",
+            "/backoffice/services",
+            &[
+                ("name", "Intrus"),
+                ("slug", "intrus"),
+                ("email", "i@demo.parvis.fr"),
+                ("phone", ""),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    assert!(
+        accounts::store::service_by_slug(&app.kernel.db, "intrus")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

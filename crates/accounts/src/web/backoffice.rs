@@ -194,6 +194,13 @@ pub async fn create_user(
         Err(AccountError::WeakPassword(_)) => {
             errors.add("email", page.tr.t("bo-error-email-taken"))
         }
+        Err(
+            e @ (AccountError::InvalidSlug(_)
+            | AccountError::InvalidServiceName
+            | AccountError::ServiceTaken(_)),
+        ) => {
+            return Err(AppError::Internal(anyhow::anyhow!(e)));
+        }
         Err(AccountError::Internal(e)) => return Err(AppError::Internal(anyhow::anyhow!(e))),
     }
     let response = render_status(
@@ -366,6 +373,85 @@ pub async fn revoke(
     tx.commit().await?;
     page::flash(&session, "success", page.tr.t("bo-revoke-done")).await?;
     Ok(Redirect::to(&format!("/backoffice/utilisateurs/{id}")).into_response())
+}
+
+#[derive(Default, Deserialize)]
+pub struct ServiceForm {
+    #[serde(default)]
+    pub slug: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "backoffice_services.html")]
+struct ServicesPage {
+    page: Page,
+    services: Vec<Service>,
+    form: ServiceForm,
+    errors: FormErrors,
+}
+
+pub async fn services(
+    State(kernel): State<Kernel>,
+    Staff(caller): Staff,
+    FormPage(page): FormPage,
+) -> Result<Html<String>, AppError> {
+    caller.require(Permission::ManageUsers)?;
+    render(&ServicesPage {
+        services: store::services(&kernel.db).await?,
+        form: ServiceForm::default(),
+        errors: FormErrors::new(),
+        page,
+    })
+}
+
+pub async fn create_service(
+    State(kernel): State<Kernel>,
+    Staff(caller): Staff,
+    session: Session,
+    FormPage(page): FormPage,
+    Form(form): Form<ServiceForm>,
+) -> Result<Response, AppError> {
+    caller.require(Permission::ManageUsers)?;
+    let request = actions::ServiceRequest {
+        slug: &form.slug,
+        name: &form.name,
+        email: &form.email,
+        phone: &form.phone,
+    };
+    let mut errors = FormErrors::new();
+    match actions::create_service(&kernel, &caller, &request).await {
+        Ok(_) => {
+            page::flash(
+                &session,
+                "success",
+                page.tr.t1("bo-service-created", "name", form.name.trim()),
+            )
+            .await?;
+            return Ok(Redirect::to("/backoffice/services").into_response());
+        }
+        Err(AccountError::InvalidSlug(_)) => errors.add("slug", page.tr.t("bo-error-slug")),
+        Err(AccountError::ServiceTaken(_)) => errors.add("slug", page.tr.t("bo-error-slug-taken")),
+        Err(AccountError::InvalidServiceName) => {
+            errors.add("name", page.tr.t("bo-error-service-name"))
+        }
+        Err(AccountError::InvalidEmail(_)) => errors.add("email", page.tr.t("signup-error-email")),
+        Err(e) => return Err(AppError::Internal(anyhow::anyhow!(e))),
+    }
+    render_status(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        &ServicesPage {
+            services: store::services(&kernel.db).await?,
+            form,
+            errors,
+            page,
+        },
+    )
 }
 
 #[derive(Default, Deserialize)]

@@ -56,4 +56,8 @@ pub fn router() -> Router<Kernel> {
             post(backoffice::revoke),
         )
         .route("/backoffice/audit", get(backoffice::audit))
+        .route(
+            "/backoffice/services",
+            get(backoffice::services).post(backoffice::create_service),
+        )
 }
