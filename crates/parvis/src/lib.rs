@@ -70,6 +70,41 @@ pub mod testing {
         TestApp::serve(env, kernel, clock, router).await
     }
 
+    /// Logs a staff member in for the first time: password, then enrolment of the second
+    /// factor. Returns the client, logged in, and the authenticator's secret.
+    pub async fn log_in_enrolling_second_factor(
+        app: &TestApp,
+        email: &str,
+        password: &str,
+    ) -> (TestClient, String) {
+        let client = app.client();
+        let login = client.log_in(email, password).await;
+        assert_eq!(
+            login.location(),
+            Some("/connexion/double-authentification/activer")
+        );
+        let setup = client
+            .get("/connexion/double-authentification/activer")
+            .await;
+        let secret = setup
+            .body
+            .split("class=\"secret\">")
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .expect("the secret is shown for manual entry")
+            .to_string();
+        let now = u64::try_from(app.kernel.now().as_second()).expect("after 1970");
+        let code = accounts::totp::code_at(&secret, now).expect("a code");
+        let done = client
+            .post_form(
+                "/connexion/double-authentification/activer",
+                &[("csrf_token", &setup.csrf()), ("code", &code)],
+            )
+            .await;
+        assert_eq!(done.location(), Some("/connexion/codes-de-secours"));
+        (client, secret)
+    }
+
     /// Runs the worker once (due jobs, then mail), as the background loop would.
     pub async fn run_worker(app: &TestApp) -> kernel::jobs::WorkerReport {
         kernel::jobs::run_due_once(&app.kernel, &super::jobs())

@@ -541,29 +541,12 @@ async fn knowing_the_password_is_not_enough_to_replace_an_enrolled_second_factor
     let app = spawn().await;
     accounts::demo::seed(&app.kernel).await.unwrap();
     // The administrator enrols.
-    let admin = app.client();
-    admin
-        .log_in("admin@demo.parvis.fr", accounts::demo::STAFF_PASSWORD)
-        .await;
-    let setup = admin
-        .get("/connexion/double-authentification/activer")
-        .await;
-    let secret = setup
-        .body
-        .split("class=\"secret\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_string();
-    let code = accounts::totp::code_at(&secret, app.kernel.now().as_second() as u64).unwrap();
-    admin
-        .post_form(
-            "/connexion/double-authentification/activer",
-            &[("csrf_token", &setup.csrf()), ("code", &code)],
-        )
-        .await;
+    let (_, secret) = parvis::testing::log_in_enrolling_second_factor(
+        &app,
+        "admin@demo.parvis.fr",
+        accounts::demo::STAFF_PASSWORD,
+    )
+    .await;
 
     // An attacker with the password goes straight to the enrolment page: sent to the challenge.
     let attacker = app.client();

@@ -5,30 +5,12 @@
 use parvis::testing::{TestApp, TestClient, run_worker, spawn};
 
 async fn log_in_admin(app: &TestApp) -> TestClient {
-    let client = app.client();
-    client
-        .log_in("admin@demo.parvis.fr", accounts::demo::STAFF_PASSWORD)
-        .await;
-    let setup = client
-        .get("/connexion/double-authentification/activer")
-        .await;
-    let secret = setup
-        .body
-        .split("class=\"secret\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_string();
-    let code = accounts::totp::code_at(&secret, app.kernel.now().as_second() as u64).unwrap();
-    let done = client
-        .post_form(
-            "/connexion/double-authentification/activer",
-            &[("csrf_token", &setup.csrf()), ("code", &code)],
-        )
-        .await;
-    assert_eq!(done.status, 303);
+    let (client, _) = parvis::testing::log_in_enrolling_second_factor(
+        app,
+        "admin@demo.parvis.fr",
+        accounts::demo::STAFF_PASSWORD,
+    )
+    .await;
     client.get("/connexion/codes-de-secours").await;
     client
 }
