@@ -626,3 +626,50 @@ async fn documents_round_trip_through_s3_compatible_storage() {
     storage.delete(&stored.key).await.unwrap();
     assert!(storage.get_decrypted(&stored.key).await.is_err());
 }
+
+/// Through a real SMTP server when one is given (CI starts a local sink that writes a
+/// Maildir); skipped otherwise.
+#[tokio::test]
+async fn mail_goes_out_through_a_real_smtp_server() {
+    let (Ok(url), Ok(maildir)) = (
+        std::env::var("PARVIS_TEST_SMTP_URL"),
+        std::env::var("PARVIS_TEST_SMTP_MAILDIR"),
+    ) else {
+        eprintln!("PARVIS_TEST_SMTP_URL absent : envoi SMTP non testé");
+        return;
+    };
+    let mut env = TestEnv::new().await;
+    env.config.smtp_url = Some(url.clone());
+    let clock = ManualClock::new(TestApp::start_time());
+    let kernel = start(&env, &clock, None).await;
+    assert!(kernel.mailer.describe().starts_with("SMTP"));
+    kernel::mail::test_smtp(&url)
+        .await
+        .expect("the SMTP server greets us");
+    let marker = uuid::Uuid::new_v4().simple().to_string();
+    let mut tx = kernel.db.begin().await.unwrap();
+    enqueue_email(
+        &mut tx,
+        kernel.now(),
+        &Email {
+            to: "camille.martin@exemple.fr".into(),
+            subject: format!("Votre rendez-vous à l'état civil {marker}"),
+            text: "Bonjour,\n\nVotre rendez-vous est confirmé.".into(),
+            html: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let report = run_due_once(&kernel, &JobRegistry::default())
+        .await
+        .unwrap();
+    assert_eq!(report.mail.sent, 1, "{report:?}");
+    let delivered = std::fs::read_dir(std::path::Path::new(&maildir).join("new"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .find(|m| m.contains(&marker))
+        .expect("the message reached the server");
+    assert!(delivered.contains("camille.martin@exemple.fr"));
+}
