@@ -605,3 +605,80 @@ async fn an_incomplete_login_form_has_one_error_summary() {
     assert_eq!(response.body.matches("id=\"resume-erreurs\"").count(), 1);
     assert!(response.contains("Indiquez votre adresse électronique."));
 }
+
+#[tokio::test]
+async fn a_resident_changes_their_password_and_other_sessions_end() {
+    let app = spawn().await;
+    accounts::demo::seed(&app.kernel).await.unwrap();
+    let email = "camille.martin@demo.parvis.fr";
+    let phone = app.client();
+    phone.log_in(email, accounts::demo::RESIDENT_PASSWORD).await;
+    let laptop = app.client();
+    laptop
+        .log_in(email, accounts::demo::RESIDENT_PASSWORD)
+        .await;
+
+    let wrong = laptop
+        .submit(
+            "/mon-espace/mot-de-passe",
+            "/mon-espace/mot-de-passe",
+            &[
+                ("current_password", "pas-le-bon"),
+                ("new_password", "Glycine-et-houblon-7"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.contains("Le mot de passe actuel n"));
+    let weak = laptop
+        .submit(
+            "/mon-espace/mot-de-passe",
+            "/mon-espace/mot-de-passe",
+            &[
+                ("current_password", accounts::demo::RESIDENT_PASSWORD),
+                ("new_password", "camille1"),
+            ],
+        )
+        .await;
+    assert_eq!(weak.status, 422);
+    let done = laptop
+        .submit(
+            "/mon-espace/mot-de-passe",
+            "/mon-espace/mot-de-passe",
+            &[
+                ("current_password", accounts::demo::RESIDENT_PASSWORD),
+                ("new_password", "Glycine-et-houblon-7"),
+            ],
+        )
+        .await;
+    assert_eq!(done.location(), Some("/mon-espace"));
+    assert!(
+        laptop
+            .follow(&done)
+            .await
+            .contains("Votre mot de passe est changé")
+    );
+    assert_eq!(
+        phone.get("/mon-espace").await.status,
+        303,
+        "the other session ended"
+    );
+    run_worker(&app).await;
+    assert!(
+        app.mails()
+            .iter()
+            .any(|m| m.to == email && m.subject.contains("mot de passe a été changé"))
+    );
+    assert_eq!(
+        app.client()
+            .log_in(email, "Glycine-et-houblon-7")
+            .await
+            .status,
+        303
+    );
+    // Anonymous visitors are sent to the login page.
+    assert_eq!(
+        app.client().get("/mon-espace/mot-de-passe").await.status,
+        303
+    );
+}

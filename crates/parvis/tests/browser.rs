@@ -213,6 +213,11 @@ async fn resident_journey(browser: &Browser, app: &TestApp) -> Result<(), String
     }
     browser.find_text("Bonjour Jeanne").await?;
     check_page(browser, "mon espace").await?;
+    browser
+        .goto(&format!("{base}/mon-espace/mot-de-passe"))
+        .await?;
+    check_page(browser, "changer de mot de passe").await?;
+    browser.goto(&format!("{base}/mon-espace")).await?;
 
     browser
         .submit_form_by_button(".session button[type=submit]")

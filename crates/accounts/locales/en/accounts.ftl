@@ -204,3 +204,20 @@ bo-service-created = The service “{ $name }” is created.
 bo-error-slug = The short name must be 2 to 40 characters: lower case without accents, digits and hyphens.
 bo-error-slug-taken = A service already has this short name.
 bo-error-service-name = Enter the service's name (2 to 120 characters).
+field-current-password = Current password
+password-change-title = Change my password
+password-change-back = Back to my space
+password-change-submit = Save the new password
+password-change-note = Your other sessions (on another device, for example) will be closed, and an e-mail will confirm the change.
+password-change-wrong-current = The current password is not right.
+password-change-done = Your password is changed. Your other sessions were closed.
+mail-password-changed-subject = { $commune }: your password was changed
+mail-password-changed-body =
+    Hello,
+
+    The password of your account on the online services of { $commune } has just been changed.
+    If it was not you, choose a new password right away here, then tell the town hall:
+
+    { $link }
+
+    The online services of { $commune }

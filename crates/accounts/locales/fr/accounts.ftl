@@ -204,3 +204,20 @@ bo-service-created = Le service « { $name } » est créé.
 bo-error-slug = Le nom court doit faire 2 à 40 caractères : minuscules sans accents, chiffres et tirets.
 bo-error-slug-taken = Un service porte déjà ce nom court.
 bo-error-service-name = Indiquez le nom du service (2 à 120 caractères).
+field-current-password = Mot de passe actuel
+password-change-title = Changer de mot de passe
+password-change-back = Retour à mon espace
+password-change-submit = Enregistrer le nouveau mot de passe
+password-change-note = Vos autres connexions (sur un autre appareil, par exemple) seront fermées, et un courriel vous confirmera le changement.
+password-change-wrong-current = Le mot de passe actuel n'est pas le bon.
+password-change-done = Votre mot de passe est changé. Vos autres connexions ont été fermées.
+mail-password-changed-subject = { $commune } : votre mot de passe a été changé
+mail-password-changed-body =
+    Bonjour,
+
+    Le mot de passe de votre compte sur les services en ligne de { $commune } vient d'être changé.
+    Si ce n'est pas vous, choisissez tout de suite un nouveau mot de passe ici, puis prévenez la mairie :
+
+    { $link }
+
+    Les services en ligne de { $commune }

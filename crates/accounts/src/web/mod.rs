@@ -29,6 +29,10 @@ pub fn router() -> Router<Kernel> {
         )
         .route("/mon-espace", get(public::my_space))
         .route(
+            "/mon-espace/mot-de-passe",
+            get(public::change_password_form).post(public::change_password),
+        )
+        .route(
             "/connexion/double-authentification",
             get(mfa::challenge_form).post(mfa::challenge),
         )

@@ -718,3 +718,127 @@ pub async fn my_space(
         last_login: user.last_login_at.map(kernel::clock::format_fr),
     })
 }
+
+// ---------------------------------------------------------------- password change
+
+#[derive(Default, Deserialize)]
+pub struct ChangePasswordForm {
+    #[serde(default)]
+    pub current_password: String,
+    #[serde(default)]
+    pub new_password: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "change_password.html")]
+struct ChangePasswordPage {
+    page: Page,
+    errors: FormErrors,
+}
+
+pub async fn change_password_form(
+    LoggedIn(_): LoggedIn,
+    FormPage(page): FormPage,
+) -> Result<Html<String>, AppError> {
+    render(&ChangePasswordPage {
+        page,
+        errors: FormErrors::new(),
+    })
+}
+
+pub async fn change_password(
+    State(kernel): State<Kernel>,
+    LoggedIn(caller): LoggedIn,
+    session: Session,
+    FormPage(page): FormPage,
+    Form(form): Form<ChangePasswordForm>,
+) -> Result<Response, AppError> {
+    let identity = caller.identity.as_ref().ok_or(AppError::LoginRequired)?;
+    let user = store::user_by_id(&kernel.db, &identity.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now = kernel.now();
+    // Guessing the current password from an open session counts like a failed login.
+    let account_key = kernel.secret.keyed_hash("login/account", &user.email);
+    let hits = ratelimit::hit(
+        &kernel.db,
+        &account_key,
+        limit(rules::MAX_FAILURES_PER_ACCOUNT),
+        now,
+    )
+    .await?;
+    let mut errors = FormErrors::new();
+    if hits > rules::MAX_FAILURES_PER_ACCOUNT {
+        errors.add("current_password", page.tr.t("login-error-throttled"));
+    } else if !password::verify_blocking(
+        Some(user.password_hash.clone()),
+        form.current_password.clone(),
+    )
+    .await
+    {
+        errors.add(
+            "current_password",
+            page.tr.t("password-change-wrong-current"),
+        );
+    } else {
+        ratelimit::reset(&kernel.db, &account_key).await?;
+        let level = if identity.is_staff() {
+            PasswordLevel::Staff
+        } else {
+            PasswordLevel::Resident
+        };
+        if let Err(problem) = rules::check_password(
+            &form.new_password,
+            level,
+            &[&user.email, &user.given_name, &user.family_name],
+        ) {
+            errors.add("new_password", password_message(&page, &problem));
+        }
+    }
+    if !errors.is_empty() {
+        return render_status(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            &ChangePasswordPage { page, errors },
+        );
+    }
+    let hash = password::hash_blocking(form.new_password)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    let tr = kernel.tr(page.tr.lang);
+    let commune = &kernel.config.commune.name;
+    let mut tx = kernel.db.begin().await?;
+    store::set_password(&mut tx, &user.id, &hash).await?;
+    kernel
+        .audit(
+            &mut tx,
+            &caller,
+            "password.changed",
+            Some(&AuditTarget::new("user", &user.id)),
+            serde_json::json!({ "via": "account_page" }),
+        )
+        .await?;
+    // The owner is told, in case it was not them.
+    kernel::outbox::enqueue_email(
+        &mut tx,
+        now,
+        &kernel::outbox::Email {
+            to: user.email.clone(),
+            subject: tr.t1("mail-password-changed-subject", "commune", commune),
+            text: tr.t2(
+                "mail-password-changed-body",
+                "commune",
+                commune,
+                "link",
+                kernel.link("/mot-de-passe-oublie"),
+            ),
+            html: None,
+        },
+    )
+    .await?;
+    // Every other session ends; this one starts afresh.
+    kernel::session::revoke_all(&mut tx, &user.id).await?;
+    tx.commit().await?;
+    page::log_in(&session, &user.id, now).await?;
+    page::flash(&session, "success", page.tr.t("password-change-done")).await?;
+    Ok(Redirect::to("/mon-espace").into_response())
+}
