@@ -13,18 +13,6 @@ pub struct Limit {
     pub window: SignedDuration,
 }
 
-/// Hits recorded for `key` in the window that contains `now`.
-pub async fn current(db: &Db, key: &str, limit: Limit, now: Timestamp) -> Result<i64, sqlx::Error> {
-    let row = sqlx::query("SELECT window_start, hits FROM rate_limits WHERE key = $1")
-        .bind(key)
-        .fetch_optional(db.pool())
-        .await?;
-    Ok(match row {
-        Some(row) if row.get::<i64, _>(0) > to_db(now - limit.window) => row.get(1),
-        _ => 0,
-    })
-}
-
 /// Records one hit and returns the count in the current window.
 pub async fn hit(db: &Db, key: &str, limit: Limit, now: Timestamp) -> Result<i64, sqlx::Error> {
     let row = sqlx::query(

@@ -673,3 +673,119 @@ async fn mail_goes_out_through_a_real_smtp_server() {
         .expect("the message reached the server");
     assert!(delivered.contains("camille.martin@exemple.fr"));
 }
+
+/// Every agent is an identity with one role, for the acting-for test.
+struct Agents;
+
+#[async_trait]
+impl IdentityLoader for Agents {
+    async fn load(&self, user_id: &str) -> Result<Option<Identity>, sqlx::Error> {
+        Ok(Some(Identity {
+            user_id: user_id.to_string(),
+            email: "agent.accueil@ville.fr".into(),
+            display_name: "Agent d'accueil".into(),
+            grants: vec![kernel::identity::RoleGrant {
+                role: kernel::Role::Agent,
+                service: None,
+            }],
+        }))
+    }
+}
+
+#[tokio::test]
+async fn an_agent_acting_for_a_resident_is_recorded_as_such() {
+    use axum::extract::State;
+    use axum::routing::{get, post};
+    use kernel::identity::{ActingBasis, ActingFor};
+    use tower_sessions::Session;
+
+    let env = TestEnv::new().await;
+    let clock = ManualClock::new(TestApp::start_time());
+    let kernel = Kernel::start(
+        env.config.clone(),
+        &kernel::migrations(),
+        KernelParts {
+            clock: Arc::new(clock.clone()),
+            catalogue: vec![],
+            identities: Box::new(|_| Arc::new(Agents)),
+            mailer: None,
+        },
+    )
+    .await
+    .unwrap();
+    // A counter desk in miniature: the agent logs in, takes a resident at the counter,
+    // then does something for them.
+    let routes = axum::Router::new()
+        .route(
+            "/guichet",
+            get(
+                |session: Session, State(kernel): State<Kernel>| async move {
+                    kernel::web::page::log_in(&session, "agent-1", kernel.now()).await?;
+                    kernel::web::page::csrf_token(&session).await
+                },
+            ),
+        )
+        .route(
+            "/guichet/pour",
+            post(|session: Session| async move {
+                kernel::web::page::set_acting_for(
+                    &session,
+                    Some(ActingFor {
+                        person_id: "contact-42".into(),
+                        display_name: "Jeanne Dupuis".into(),
+                        basis: ActingBasis::Counter,
+                    }),
+                )
+                .await
+            }),
+        )
+        .route(
+            "/guichet/action",
+            post(|caller: Caller, State(kernel): State<Kernel>| async move {
+                let mut tx = kernel.db.begin().await?;
+                kernel
+                    .audit(
+                        &mut tx,
+                        &caller,
+                        "counter.visit",
+                        None,
+                        serde_json::json!({}),
+                    )
+                    .await?;
+                tx.commit().await?;
+                Ok::<_, kernel::AppError>(caller.subject_id().unwrap_or_default().to_string())
+            }),
+        );
+    let router = kernel::web::app(kernel.clone(), vec![routes]);
+    let app = TestApp::serve(env, kernel.clone(), clock, router).await;
+    let client = app.client();
+    let token = client.get("/guichet").await.body;
+    assert_eq!(
+        client
+            .post_form("/guichet/pour", &[("csrf_token", &token)])
+            .await
+            .status,
+        200
+    );
+    let done = client
+        .post_form("/guichet/action", &[("csrf_token", &token)])
+        .await;
+    assert_eq!(
+        done.body, "contact-42",
+        "the subject is the resident, not the agent"
+    );
+    let entry = audit::search(
+        &kernel.db,
+        &audit::AuditQuery {
+            action: Some("counter.".into()),
+            limit: 5,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .remove(0);
+    assert_eq!(entry.actor_id.as_deref(), Some("agent-1"));
+    assert_eq!(entry.acting_for_id.as_deref(), Some("contact-42"));
+    assert_eq!(entry.acting_for_label.as_deref(), Some("Jeanne Dupuis"));
+}
