@@ -97,8 +97,6 @@ pub async fn send_link(
         now,
     )
     .await?;
-    let tr = kernel.tr(lang);
-    let commune = &kernel.config.commune.name;
     let (subject_key, body_key, path) = match purpose {
         TokenPurpose::VerifyEmail => (
             "mail-verify-subject",
@@ -116,13 +114,29 @@ pub async fn send_link(
             format!("/mot-de-passe/nouveau/{token}"),
         ),
     };
+    mail_account_owner(kernel, tx, lang, to, subject_key, body_key, &path).await
+}
+
+/// An e-mail about someone's account, in the caller's transaction: the subject names the
+/// commune, the body carries one link into the site.
+pub async fn mail_account_owner(
+    kernel: &Kernel,
+    tx: &mut kernel::Tx,
+    lang: kernel::i18n::Lang,
+    to: &str,
+    subject_key: &str,
+    body_key: &str,
+    path: &str,
+) -> Result<(), sqlx::Error> {
+    let tr = kernel.tr(lang);
+    let commune = &kernel.config.commune.name;
     let email = Email {
         to: to.to_string(),
         subject: tr.t1(subject_key, "commune", commune),
-        text: tr.t2(body_key, "commune", commune, "link", kernel.link(&path)),
+        text: tr.t2(body_key, "commune", commune, "link", kernel.link(path)),
         html: None,
     };
-    enqueue_email(tx, now, &email).await?;
+    enqueue_email(tx, kernel.now(), &email).await?;
     Ok(())
 }
 

@@ -220,19 +220,22 @@ pub async fn create_token(
     Ok(())
 }
 
-/// The user a valid, unused, unexpired token belongs to (without using it).
-pub async fn peek_token(
-    db: &Db,
+/// The user a valid (unused, unexpired, right purpose) token belongs to.
+async fn valid_token_user<'e, E>(
+    executor: E,
     token_hash: &str,
     purposes: &[TokenPurpose],
     now: Timestamp,
-) -> Result<Option<String>, sqlx::Error> {
+) -> Result<Option<String>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let row = sqlx::query(
         "SELECT user_id, purpose FROM account_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
     )
     .bind(token_hash)
     .bind(to_db(now))
-    .fetch_optional(db.pool())
+    .fetch_optional(executor)
     .await?;
     Ok(row.and_then(|r| {
         let purpose: String = r.get(1);
@@ -243,6 +246,16 @@ pub async fn peek_token(
     }))
 }
 
+/// The user a valid token belongs to, without using it (to show the form it opens).
+pub async fn peek_token(
+    db: &Db,
+    token_hash: &str,
+    purposes: &[TokenPurpose],
+    now: Timestamp,
+) -> Result<Option<String>, sqlx::Error> {
+    valid_token_user(db.pool(), token_hash, purposes, now).await
+}
+
 /// Uses a token once: returns its user when it was valid, and marks it used.
 pub async fn take_token(
     tx: &mut Tx,
@@ -250,19 +263,10 @@ pub async fn take_token(
     purposes: &[TokenPurpose],
     now: Timestamp,
 ) -> Result<Option<String>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT user_id, purpose FROM account_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
-    )
-    .bind(token_hash)
-    .bind(to_db(now))
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let purpose: String = row.get(1);
-    if !purposes.iter().any(|p| p.as_str() == purpose) {
+    let Some(user_id) = valid_token_user(&mut **tx, token_hash, purposes, now).await? else {
         return Ok(None);
-    }
-    let user_id: String = row.get(0);
+    };
+    // The row count settles a race between two uses of the same link.
     let used = sqlx::query(
         "UPDATE account_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL",
     )

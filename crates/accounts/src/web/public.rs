@@ -12,7 +12,7 @@ use kernel::{AppError, Caller, Kernel};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::actions::{audit_user, send_link, token_hash};
+use crate::actions::{audit_user, mail_account_owner, send_link, token_hash};
 use crate::rules::{self, PasswordLevel, TokenPurpose};
 use crate::{password, store};
 
@@ -108,23 +108,14 @@ pub async fn signup(
         // Someone already has this address: say the same thing on screen (no enumeration),
         // and tell the owner by mail, who may simply have forgotten.
         Some(user) if may_mail => {
-            let tr = kernel.tr(lang);
-            let commune = &kernel.config.commune.name;
-            kernel::outbox::enqueue_email(
+            mail_account_owner(
+                &kernel,
                 &mut tx,
-                now,
-                &kernel::outbox::Email {
-                    to: user.email.clone(),
-                    subject: tr.t1("mail-exists-subject", "commune", commune),
-                    text: tr.t2(
-                        "mail-exists-body",
-                        "commune",
-                        commune,
-                        "link",
-                        kernel.link("/mot-de-passe-oublie"),
-                    ),
-                    html: None,
-                },
+                lang,
+                &user.email,
+                "mail-exists-subject",
+                "mail-exists-body",
+                "/mot-de-passe-oublie",
             )
             .await?;
         }
@@ -804,8 +795,6 @@ pub async fn change_password(
     let hash = password::hash_blocking(form.new_password)
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
-    let tr = kernel.tr(page.tr.lang);
-    let commune = &kernel.config.commune.name;
     let mut tx = kernel.db.begin().await?;
     store::set_password(&mut tx, &user.id, &hash).await?;
     kernel
@@ -818,21 +807,14 @@ pub async fn change_password(
         )
         .await?;
     // The owner is told, in case it was not them.
-    kernel::outbox::enqueue_email(
+    mail_account_owner(
+        &kernel,
         &mut tx,
-        now,
-        &kernel::outbox::Email {
-            to: user.email.clone(),
-            subject: tr.t1("mail-password-changed-subject", "commune", commune),
-            text: tr.t2(
-                "mail-password-changed-body",
-                "commune",
-                commune,
-                "link",
-                kernel.link("/mot-de-passe-oublie"),
-            ),
-            html: None,
-        },
+        page.tr.lang,
+        &user.email,
+        "mail-password-changed-subject",
+        "mail-password-changed-body",
+        "/mot-de-passe-oublie",
     )
     .await?;
     // Every other session ends; this one starts afresh.
