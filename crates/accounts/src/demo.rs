@@ -46,6 +46,12 @@ const SERVICES: &[(&str, &str, &str, &str)] = &[
         "01 23 45 67 50",
     ),
     (
+        "cabinet",
+        "Cabinet du maire",
+        "cabinet@demo.parvis.fr",
+        "01 23 45 67 00",
+    ),
+    (
         "ccas",
         "Centre communal d'action sociale (CCAS)",
         "ccas@demo.parvis.fr",
@@ -115,6 +121,13 @@ const PEOPLE: &[Person] = &[
         family: "Benali",
         role: Role::Agent,
         service: Some("ccas"),
+    },
+    Person {
+        email: "julie.garnier@demo.parvis.fr",
+        given: "Julie",
+        family: "Garnier",
+        role: Role::Agent,
+        service: Some("cabinet"),
     },
     Person {
         email: "claire.rousseau@demo.parvis.fr",
@@ -230,6 +243,7 @@ pub async fn seed(kernel: &Kernel) -> Result<Vec<DemoAccount>, crate::AccountErr
                 (false, Some("urbanisme")) => "service Urbanisme",
                 (false, Some("vie-associative")) => "service Vie associative",
                 (false, Some("ccas")) => "CCAS",
+                (false, Some("cabinet")) => "Cabinet du maire",
                 _ => "",
             },
         });

@@ -72,6 +72,9 @@ pub struct CommuneConfig {
     pub accessibility_rate: String,
     pub accessibility_audit_date: String,
     pub accessibility_contact: String,
+    /// The court that hears appeals against the commune's decisions, as written in
+    /// acknowledgements and decisions (« tribunal administratif de Lyon »).
+    pub administrative_court: String,
 }
 
 impl Default for Config {
@@ -116,6 +119,7 @@ impl Default for CommuneConfig {
             accessibility_rate: String::new(),
             accessibility_audit_date: String::new(),
             accessibility_contact: "accessibilite@demo.parvis.fr".into(),
+            administrative_court: "tribunal administratif territorialement compétent".into(),
         }
     }
 }

@@ -90,10 +90,11 @@ impl Tr {
         self.catalogue.lookup(self.lang, key, None)
     }
 
-    /// With one named argument: `tr.t1("welcome", "name", "Camille")`.
+    /// With one named argument: `tr.t1("welcome", "name", "Camille")`. Whole numbers are
+    /// passed as numbers, so that plural forms (`[one]`, `*[other]`) are chosen.
     pub fn t1(&self, key: &str, name: &'static str, value: impl ToString) -> String {
         let mut args = HashMap::new();
-        args.insert(Cow::Borrowed(name), FluentValue::from(value.to_string()));
+        args.insert(Cow::Borrowed(name), argument(value.to_string()));
         self.catalogue.lookup(self.lang, key, Some(&args))
     }
 
@@ -106,9 +107,17 @@ impl Tr {
         value2: impl ToString,
     ) -> String {
         let mut args = HashMap::new();
-        args.insert(Cow::Borrowed(name1), FluentValue::from(value1.to_string()));
-        args.insert(Cow::Borrowed(name2), FluentValue::from(value2.to_string()));
+        args.insert(Cow::Borrowed(name1), argument(value1.to_string()));
+        args.insert(Cow::Borrowed(name2), argument(value2.to_string()));
         self.catalogue.lookup(self.lang, key, Some(&args))
+    }
+}
+
+/// A whole number written plainly ("1", "42", not "06" nor "2,5") becomes a Fluent number.
+fn argument(value: String) -> FluentValue<'static> {
+    match value.parse::<i64>() {
+        Ok(n) if n.to_string() == value => FluentValue::from(n),
+        _ => FluentValue::from(value),
     }
 }
 
@@ -156,6 +165,20 @@ mod tests {
             include_str!("../locales/en/kernel.ftl"),
         );
         assert!(diff.is_empty(), "{diff:?}");
+    }
+
+    #[test]
+    fn plural_forms_follow_numbers() {
+        let catalogue = Arc::new(Catalogue::new(vec![&*KERNEL_LOCALES]));
+        let fr = Tr::new(Lang::Fr, catalogue);
+        assert_eq!(
+            fr.t1("form-error-summary", "count", 1),
+            "Le formulaire contient une erreur"
+        );
+        assert_eq!(
+            fr.t1("form-error-summary", "count", 3),
+            "Le formulaire contient 3 erreurs"
+        );
     }
 
     #[test]

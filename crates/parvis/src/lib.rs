@@ -15,6 +15,7 @@ pub mod bench;
 pub fn migrations() -> Vec<Migration> {
     let mut all = kernel::migrations();
     all.extend(accounts::migrations());
+    all.extend(requests::migrations());
     all
 }
 
@@ -24,7 +25,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Kernel, Star
         config,
         KernelParts {
             clock,
-            catalogue: vec![&*accounts::LOCALES],
+            catalogue: vec![&*accounts::LOCALES, &*requests::LOCALES],
             identities: Box::new(|db| Arc::new(accounts::DbIdentities(db.clone()))),
             mailer: None,
         },
@@ -39,13 +40,14 @@ pub async fn start_with(config: Config, parts: KernelParts) -> Result<Kernel, St
 
 /// The whole web application.
 pub fn router(kernel: &Kernel) -> Router {
-    kernel::web::app(kernel.clone(), vec![accounts::router()])
+    kernel::web::app(kernel.clone(), vec![accounts::router(), requests::router()])
 }
 
 /// Every background job, recurring or queued.
 pub fn jobs() -> JobRegistry {
     let mut registry = JobRegistry::default();
     kernel::jobs::register_kernel_jobs(&mut registry);
+    requests::register_jobs(&mut registry);
     registry
 }
 

@@ -183,7 +183,9 @@ async fn serve(config: Config, no_demo: bool) -> anyhow::Result<()> {
     let kernel = start(config).await?;
     let first_start = accounts::store::count_users(&kernel.db).await? == 0;
     let demo_accounts = if first_start && !no_demo {
-        Some(accounts::demo::seed(&kernel).await?)
+        let accounts = accounts::demo::seed(&kernel).await?;
+        requests::demo::seed(&kernel).await?;
+        Some(accounts)
     } else {
         None
     };
@@ -240,6 +242,7 @@ async fn migrate(config: Config) -> anyhow::Result<()> {
 async fn demo(config: Config) -> anyhow::Result<()> {
     let kernel = start(config).await?;
     let accounts = accounts::demo::seed(&kernel).await?;
+    requests::demo::seed(&kernel).await?;
     println!("Données de démonstration en place. Comptes :");
     for account in accounts {
         println!(

@@ -130,8 +130,9 @@ mail-exists-body =
 
     The online services of { $commune }
 bo-your-roles = Your roles
+bo-requests-title = Requests
+bo-requests-text = Your services' inbox: to handle, legal deadlines, search.
 bo-tools = Tools
-bo-no-tools-yet = Your service's tools will appear here.
 bo-users-title = Users and roles
 bo-users-text = Create staff accounts, grant and revoke roles.
 bo-audit-title = Audit log

@@ -130,8 +130,9 @@ mail-exists-body =
 
     Les services en ligne de { $commune }
 bo-your-roles = Vos rôles
+bo-requests-title = Demandes
+bo-requests-text = La boîte de réception de vos services : à traiter, échéances légales, recherche.
 bo-tools = Outils
-bo-no-tools-yet = Les outils de votre service apparaîtront ici.
 bo-users-title = Utilisateurs et rôles
 bo-users-text = Créer les comptes des agents, attribuer et retirer les rôles.
 bo-audit-title = Journal d'audit

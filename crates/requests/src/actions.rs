@@ -1,0 +1,1115 @@
+//! What residents and agents do with requests, each as one transaction: start a draft,
+//! file it, record one received at the counter, move it through its workflow, write to the
+//! applicant, ask for documents, re-route it. The web pages and the JSON API both call
+//! these; permission is checked here as well as in the handlers.
+
+use jiff::civil::Date;
+use kernel::audit::AuditTarget;
+use kernel::outbox::{Email, enqueue_email};
+use kernel::{Caller, Kernel, Tx};
+
+use crate::acknowledgement::Acknowledgement;
+use crate::forms::{AnswerProblem, Answers, Block, FieldKind, Prefill, check_page, visible_pages};
+use crate::model::{Channel, DeemedDecision, Procedure, ProcedureKind, Request};
+use crate::routing::{request_number, route};
+use crate::rules::deemed_decision;
+use crate::store::{self, NewEvent};
+use crate::workflow::{self, Phase};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    #[error("demande introuvable")]
+    NotFound,
+    #[error("accès refusé")]
+    Forbidden,
+    /// Answers refused, field by field.
+    #[error("réponses à corriger")]
+    Invalid(Vec<(String, AnswerProblem)>),
+    /// The request is not in a state that allows this (already filed, move not allowed).
+    #[error("{0}")]
+    Conflict(&'static str),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    #[error("stockage des fichiers : {0}")]
+    Storage(String),
+}
+
+impl From<RequestError> for kernel::AppError {
+    fn from(e: RequestError) -> kernel::AppError {
+        match e {
+            RequestError::NotFound => kernel::AppError::NotFound,
+            RequestError::Forbidden => kernel::AppError::Forbidden,
+            RequestError::Invalid(_) => {
+                kernel::AppError::BadRequest("certaines réponses sont à corriger".into())
+            }
+            RequestError::Conflict(message) => kernel::AppError::BadRequest(message.into()),
+            RequestError::Db(e) => e.into(),
+            RequestError::Storage(e) => kernel::AppError::Internal(anyhow::anyhow!(e)),
+        }
+    }
+}
+
+/// Today in Paris: the civil date legal delays count from.
+pub fn today(kernel: &Kernel) -> Date {
+    kernel.now().to_zoned(kernel::clock::paris()).date()
+}
+
+fn person_id(caller: &Caller) -> Option<&str> {
+    caller.identity.as_ref().map(|i| i.user_id.as_str())
+}
+
+fn person_label(caller: &Caller) -> String {
+    caller
+        .identity
+        .as_ref()
+        .map(|i| i.display_name.clone())
+        .unwrap_or_else(|| "Parvis".into())
+}
+
+/// The applicant sees their own requests (or an agent acting for them at the counter).
+pub fn is_applicant(caller: &Caller, request: &Request) -> bool {
+    let Some(applicant) = request.applicant_id.as_deref() else {
+        return false;
+    };
+    caller
+        .acting_for
+        .as_ref()
+        .map(|a| a.person_id.as_str())
+        .or(person_id(caller))
+        == Some(applicant)
+}
+
+/// Agents of the service in charge, and administrators, handle a request.
+pub fn may_handle(caller: &Caller, request: &Request) -> bool {
+    caller.identity.as_ref().is_some_and(|i| {
+        i.works_for(&request.service_id) || i.has_role(kernel::identity::Role::Administrator)
+    })
+}
+
+/// The services whose inbox this person sees.
+pub async fn inbox_services(kernel: &Kernel, caller: &Caller) -> Result<Vec<String>, sqlx::Error> {
+    let Some(identity) = caller.identity.as_ref() else {
+        return Ok(vec![]);
+    };
+    if identity.has_role(kernel::identity::Role::Administrator) {
+        return Ok(accounts::store::services(&kernel.db)
+            .await?
+            .into_iter()
+            .map(|s| s.id)
+            .collect());
+    }
+    Ok(identity.services().map(|s| s.id.clone()).collect())
+}
+
+async fn refresh_deemed(tx: &mut Tx, request: &mut Request) -> Result<(), sqlx::Error> {
+    let completions = store::completions(tx, &request.id).await?;
+    request.deemed = request
+        .deadline_facts(&completions)
+        .map(|facts| deemed_decision(&facts))
+        .unwrap_or(DeemedDecision::NotApplicable);
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn event(
+    tx: &mut Tx,
+    kernel: &Kernel,
+    request: &Request,
+    actor: (Option<&str>, &str),
+    kind: &str,
+    change: (Option<&str>, Option<&str>),
+    detail: &str,
+    public: bool,
+) -> Result<(), sqlx::Error> {
+    store::add_event(
+        tx,
+        &NewEvent {
+            request_id: &request.id,
+            actor_id: actor.0,
+            actor_label: actor.1,
+            kind,
+            from_status: change.0,
+            to_status: change.1,
+            detail,
+            public,
+        },
+        kernel.now(),
+    )
+    .await
+}
+
+/// A notice to the applicant by e-mail: the number and a link, never the content (the
+/// content may be personal; the applicant reads it in their space).
+async fn notify_applicant(
+    kernel: &Kernel,
+    tx: &mut Tx,
+    request: &Request,
+    subject: &str,
+    what: &str,
+) -> Result<(), sqlx::Error> {
+    let (Some(email), Some(number)) = (&request.applicant_email, &request.number) else {
+        return Ok(());
+    };
+    let link = if request.applicant_id.is_some() {
+        kernel.link(&format!("/mes-demandes/{number}"))
+    } else {
+        kernel.config.commune.phone.clone()
+    };
+    let text = format!(
+        "Bonjour,\n\n{what}\n\nDemande n° {number}\nPour la consulter : {link}\n\n{}\n\nCe message est envoyé automatiquement ; merci de ne pas y répondre.",
+        kernel.config.commune.name
+    );
+    enqueue_email(
+        tx,
+        kernel.now(),
+        &Email {
+            to: email.clone(),
+            subject: format!("{subject} — demande {number}"),
+            text,
+            html: None,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+// ------------------------------------------------------------------ drafts
+
+/// What the commune already knows about the person, to pre-fill their form (said once):
+/// their account, and the phone and address they gave on their last request.
+async fn prefill(
+    kernel: &Kernel,
+    user_id: &str,
+    definition: &crate::forms::FormDefinition,
+) -> Result<Answers, sqlx::Error> {
+    let mut answers = Answers::new();
+    let Some(user) = accounts::store::user_by_id(&kernel.db, user_id).await? else {
+        return Ok(answers);
+    };
+    let earlier = store::requests_of(&kernel.db, user_id).await?;
+    let phone = earlier.iter().find_map(|r| r.applicant_phone.clone());
+    let address = earlier.iter().find_map(|r| r.applicant_address.clone());
+    for field in definition.fields() {
+        let value = match field.prefill {
+            Some(Prefill::GivenName) => Some(user.given_name.clone()),
+            Some(Prefill::FamilyName) => Some(user.family_name.clone()),
+            Some(Prefill::Email) => Some(user.email.clone()),
+            Some(Prefill::Phone) => phone.clone(),
+            Some(Prefill::PostalAddress) => address.clone(),
+            None => None,
+        };
+        if let Some(value) = value {
+            answers.insert(field.key.clone(), vec![value]);
+        }
+    }
+    Ok(answers)
+}
+
+/// Starts a draft of a procedure for the person logged in (or the person an agent acts for).
+pub async fn start_draft(
+    kernel: &Kernel,
+    caller: &Caller,
+    procedure: &Procedure,
+) -> Result<Request, RequestError> {
+    let identity = caller.identity.as_ref().ok_or(RequestError::Forbidden)?;
+    if procedure.kind != ProcedureKind::Online || !procedure.listed {
+        return Err(RequestError::NotFound);
+    }
+    let version = store::published_version(&kernel.db, &procedure.id)
+        .await?
+        .ok_or(RequestError::NotFound)?;
+    let (applicant_id, name, email) = match &caller.acting_for {
+        Some(a) => {
+            let user = accounts::store::user_by_id(&kernel.db, &a.person_id).await?;
+            (
+                a.person_id.clone(),
+                a.display_name.clone(),
+                user.map(|u| u.email),
+            )
+        }
+        None => (
+            identity.user_id.clone(),
+            identity.display_name.clone(),
+            Some(identity.email.clone()),
+        ),
+    };
+    let now = kernel.now();
+    let request = Request {
+        id: uuid::Uuid::new_v4().to_string(),
+        number: None,
+        procedure_id: procedure.id.clone(),
+        form_version_id: version.id.clone(),
+        service_id: procedure.service_id.clone(),
+        assignee_id: None,
+        status: workflow::DRAFT.into(),
+        channel: Channel::Online,
+        answers: prefill(kernel, &applicant_id, &version.definition).await?,
+        applicant_id: Some(applicant_id),
+        applicant_name: name,
+        applicant_email: email,
+        applicant_phone: None,
+        applicant_address: None,
+        current_page: 0,
+        regime: procedure.regime,
+        delay: procedure.delay,
+        received_on: None,
+        competent_received_on: None,
+        incomplete_at_receipt: false,
+        complete_on: None,
+        deemed: DeemedDecision::NotApplicable,
+        submitted_at: None,
+        decided_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let mut tx = kernel.db.begin().await?;
+    store::save_request(&mut tx, &request).await?;
+    tx.commit().await?;
+    Ok(request)
+}
+
+/// A file sent with a page of the form or with a reply.
+pub struct Upload {
+    pub field: String,
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Saves a draft's answers, its files and the page the person is on, in one transaction.
+/// Only the applicant's own draft. Returns the files refused, by field, with the reason:
+/// the rest is saved all the same, so nothing typed is lost.
+pub async fn save_draft(
+    kernel: &Kernel,
+    caller: &Caller,
+    request: &mut Request,
+    answers: Answers,
+    page: i64,
+    uploads: Vec<Upload>,
+) -> Result<Vec<(String, String)>, RequestError> {
+    if !is_applicant(caller, request) {
+        return Err(RequestError::NotFound);
+    }
+    if request.status != workflow::DRAFT {
+        return Err(RequestError::Conflict("cette demande a déjà été envoyée"));
+    }
+    request.answers = answers;
+    request.current_page = page;
+    request.updated_at = kernel.now();
+    let mut refused = Vec::new();
+    let mut tx = kernel.db.begin().await?;
+    for upload in uploads {
+        match store_file(kernel, &mut tx, &upload).await? {
+            Ok(file) => {
+                store::remove_field_documents(&mut tx, &request.id, &upload.field).await?;
+                store::add_document(
+                    &mut tx,
+                    &store::NewDocument {
+                        request_id: &request.id,
+                        file_id: &file.id,
+                        field_key: Some(&upload.field),
+                        kind: "answer",
+                        from_staff: false,
+                        public: true,
+                    },
+                    kernel.now(),
+                )
+                .await?;
+                request
+                    .answers
+                    .insert(upload.field.clone(), vec![file.original_name]);
+            }
+            Err(reason) => {
+                request.answers.remove(&upload.field);
+                refused.push((upload.field, reason));
+            }
+        }
+    }
+    store::save_request(&mut tx, request).await?;
+    tx.commit().await?;
+    Ok(refused)
+}
+
+/// Stores an uploaded file (before its row is committed); `Err` holds the reason a
+/// resident can act on (too large, wrong type).
+async fn store_file(
+    kernel: &Kernel,
+    tx: &mut Tx,
+    upload: &Upload,
+) -> Result<Result<kernel::files::StoredFile, String>, RequestError> {
+    let policy = kernel::storage::UploadPolicy {
+        max_bytes: kernel.config.max_upload_bytes,
+        allowed: kernel::storage::DOCUMENT_TYPES,
+    };
+    match kernel::files::store_upload(kernel, tx, "requests", &upload.name, &upload.bytes, &policy)
+        .await
+    {
+        Ok(file) => Ok(Ok(file)),
+        Err(kernel::files::FileError::Refused(reason)) => Ok(Err(reason.to_string())),
+        Err(kernel::files::FileError::Db(e)) => Err(e.into()),
+        Err(e @ kernel::files::FileError::Storage(_)) => Err(RequestError::Storage(e.to_string())),
+    }
+}
+
+/// A document the applicant adds to a filed request (asked for, or of their own accord).
+pub async fn add_applicant_document(
+    kernel: &Kernel,
+    tx: &mut Tx,
+    request: &Request,
+    upload: &Upload,
+) -> Result<Result<(), String>, RequestError> {
+    match store_file(kernel, tx, upload).await? {
+        Ok(file) => {
+            store::add_document(
+                tx,
+                &store::NewDocument {
+                    request_id: &request.id,
+                    file_id: &file.id,
+                    field_key: None,
+                    kind: "document",
+                    from_staff: false,
+                    public: true,
+                },
+                kernel.now(),
+            )
+            .await?;
+            Ok(Ok(()))
+        }
+        Err(reason) => Ok(Err(reason)),
+    }
+}
+
+/// Every problem of every visible page.
+pub fn check_all(
+    definition: &crate::forms::FormDefinition,
+    answers: &Answers,
+) -> Vec<(usize, String, AnswerProblem)> {
+    visible_pages(definition, answers)
+        .into_iter()
+        .flat_map(|page| {
+            check_page(definition, page, answers)
+                .into_iter()
+                .map(move |(key, problem)| (page, key, problem))
+        })
+        .collect()
+}
+
+/// Answers of fields that are hidden by the answers themselves are dropped at filing:
+/// the agent sees only what the applicant was actually asked.
+fn keep_visible(definition: &crate::forms::FormDefinition, answers: &Answers) -> Answers {
+    let mut kept = Answers::new();
+    for page in visible_pages(definition, answers) {
+        for block in &definition.pages[page].blocks {
+            let Block::Field(field) = block else { continue };
+            if field
+                .show_if
+                .as_ref()
+                .is_some_and(|c| !answers.get(&c.field).is_some_and(|v| v.contains(&c.equals)))
+            {
+                continue;
+            }
+            if let Some(values) = answers.get(&field.key) {
+                let values: Vec<String> = values
+                    .iter()
+                    .map(|v| v.trim().to_string())
+                    .filter(|v| !v.is_empty())
+                    .collect();
+                if !values.is_empty() {
+                    kept.insert(field.key.clone(), values);
+                }
+            }
+        }
+    }
+    kept
+}
+
+/// The first phone and address answers, kept on the request (for the next pre-fill and
+/// for the agents' contact card).
+fn contact_answers(
+    definition: &crate::forms::FormDefinition,
+    answers: &Answers,
+) -> (Option<String>, Option<String>) {
+    let first = |wanted: fn(&FieldKind) -> bool| {
+        definition
+            .fields()
+            .filter(|f| wanted(&f.kind))
+            .find_map(|f| answers.get(&f.key).and_then(|v| v.first().cloned()))
+    };
+    (
+        first(|k| matches!(k, FieldKind::Phone)),
+        first(|k| matches!(k, FieldKind::PostalAddress)),
+    )
+}
+
+/// Receipt: routes the request, numbers it, computes its deadline, writes the
+/// acknowledgement and queues its e-mail. Shared by online filing and counter recording.
+async fn receive(
+    kernel: &Kernel,
+    tx: &mut Tx,
+    request: &mut Request,
+    procedure: &Procedure,
+    received_on: Date,
+    received_at: Option<String>,
+    actor: (Option<&str>, &str),
+) -> Result<Acknowledgement, RequestError> {
+    let rules = store::routing_rules(&kernel.db, &procedure.id).await?;
+    let streets = store::streets(&kernel.db).await?;
+    request.service_id = route(&rules, &request.answers, &streets, &procedure.service_id).into();
+    let year = received_on.year();
+    let sequence = store::next_number(tx, year).await?;
+    request.number = Some(request_number(year, sequence));
+    request.received_on = Some(received_on);
+    request.status = workflow::SUBMITTED.into();
+    request.submitted_at = Some(kernel.now());
+    request.updated_at = kernel.now();
+    refresh_deemed(tx, request).await?;
+    store::save_request(tx, request).await?;
+    let services = accounts::store::services(&kernel.db).await?;
+    let service = services
+        .iter()
+        .find(|s| s.id == request.service_id)
+        .ok_or(RequestError::Conflict("service introuvable"))?;
+    let commune = &kernel.config.commune;
+    let ack = Acknowledgement {
+        commune: commune.name.clone(),
+        number: request.number.clone().unwrap_or_default(),
+        procedure: procedure.title.clone(),
+        applicant: request.applicant_name.clone(),
+        received_on,
+        received_at,
+        service_name: service.name.clone(),
+        service_address: commune.address.clone(),
+        service_email: service.email.clone(),
+        service_phone: service.phone.clone(),
+        regime: request.regime,
+        delay: request.delay,
+        deemed: request.deemed,
+        legal_basis: procedure.legal_basis.clone(),
+        court: commune.administrative_court.clone(),
+        missing_documents: vec![],
+    };
+    store::save_acknowledgement(tx, &request.id, &ack, kernel.now()).await?;
+    event(
+        tx,
+        kernel,
+        request,
+        actor,
+        "submitted",
+        (None, Some(workflow::SUBMITTED)),
+        &format!("Demande reçue ({})", request.channel.as_str()),
+        true,
+    )
+    .await?;
+    if request.service_id != procedure.service_id {
+        event(
+            tx,
+            kernel,
+            request,
+            (None, "Parvis"),
+            "routed",
+            (None, None),
+            &format!(
+                "Orientée vers le service {} par une règle d'orientation",
+                service.name
+            ),
+            false,
+        )
+        .await?;
+    }
+    if let (Some(email), Some(number)) = (&request.applicant_email, &request.number) {
+        let link = if request.applicant_id.is_some() {
+            format!(
+                "\n\nSuivre votre demande : {}",
+                kernel.link(&format!("/mes-demandes/{number}"))
+            )
+        } else {
+            String::new()
+        };
+        enqueue_email(
+            tx,
+            kernel.now(),
+            &Email {
+                to: email.clone(),
+                subject: ack.title(),
+                text: format!(
+                    "{}{link}\n\n{}\n\nCe message est envoyé automatiquement ; merci de ne pas y répondre.",
+                    ack.text(),
+                    commune.name
+                ),
+                html: None,
+            },
+        )
+        .await?;
+    }
+    Ok(ack)
+}
+
+/// Files a draft: every visible page is checked again, then the request is received.
+pub async fn submit(
+    kernel: &Kernel,
+    caller: &Caller,
+    request_id: &str,
+) -> Result<Request, RequestError> {
+    let mut tx = kernel.db.begin().await?;
+    let mut request = store::request_for_update(&mut tx, request_id)
+        .await?
+        .ok_or(RequestError::NotFound)?;
+    if !is_applicant(caller, &request) {
+        return Err(RequestError::NotFound);
+    }
+    if request.status != workflow::DRAFT {
+        return Err(RequestError::Conflict("cette demande a déjà été envoyée"));
+    }
+    let version = store::version_by_id(&kernel.db, &request.form_version_id)
+        .await?
+        .ok_or(RequestError::NotFound)?;
+    let problems = check_all(&version.definition, &request.answers);
+    if !problems.is_empty() {
+        return Err(RequestError::Invalid(
+            problems.into_iter().map(|(_, k, p)| (k, p)).collect(),
+        ));
+    }
+    let procedure = store::procedure_by_id(&kernel.db, &request.procedure_id)
+        .await?
+        .ok_or(RequestError::NotFound)?;
+    request.answers = keep_visible(&version.definition, &request.answers);
+    let (phone, address) = contact_answers(&version.definition, &request.answers);
+    request.applicant_phone = phone;
+    request.applicant_address = address;
+    let now = kernel.now();
+    let received_at = kernel::clock::format_fr(now);
+    let label = person_label(caller);
+    receive(
+        kernel,
+        &mut tx,
+        &mut request,
+        &procedure,
+        today(kernel),
+        Some(received_at),
+        (person_id(caller), &label),
+    )
+    .await?;
+    if caller.acting_for.is_some() {
+        kernel
+            .audit(
+                &mut tx,
+                caller,
+                "request.filed_for",
+                Some(&AuditTarget::new("request", &request.id)),
+                serde_json::json!({ "number": request.number }),
+            )
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(request)
+}
+
+/// A request an agent records from the counter, the phone, a letter or an e-mail.
+pub struct CounterRequest {
+    pub channel: Channel,
+    /// The day the request was received (a letter opened today may have come on Monday).
+    pub received_on: Date,
+    /// A resident with an account, or none (then the contact fields describe the person).
+    pub applicant_id: Option<String>,
+    pub applicant_name: String,
+    pub applicant_email: Option<String>,
+    pub applicant_phone: Option<String>,
+    pub applicant_address: Option<String>,
+    pub answers: Answers,
+}
+
+/// Records a request received outside the web site. Deadlines run from `received_on`.
+pub async fn record_counter_request(
+    kernel: &Kernel,
+    caller: &Caller,
+    procedure: &Procedure,
+    input: CounterRequest,
+) -> Result<(Request, Acknowledgement), RequestError> {
+    let identity = caller.identity.as_ref().ok_or(RequestError::Forbidden)?;
+    let allowed = identity.works_for(&procedure.service_id)
+        || identity.has_role(kernel::identity::Role::Administrator);
+    if !allowed {
+        return Err(RequestError::Forbidden);
+    }
+    if input.channel == Channel::Online {
+        return Err(RequestError::Conflict("canal de réception invalide"));
+    }
+    if input.received_on > today(kernel) {
+        return Err(RequestError::Conflict(
+            "la date de réception ne peut pas être dans le futur",
+        ));
+    }
+    let version = store::published_version(&kernel.db, &procedure.id)
+        .await?
+        .ok_or(RequestError::NotFound)?;
+    let problems = check_all(&version.definition, &input.answers);
+    if !problems.is_empty() {
+        return Err(RequestError::Invalid(
+            problems.into_iter().map(|(_, k, p)| (k, p)).collect(),
+        ));
+    }
+    let now = kernel.now();
+    let mut request = Request {
+        id: uuid::Uuid::new_v4().to_string(),
+        number: None,
+        procedure_id: procedure.id.clone(),
+        form_version_id: version.id.clone(),
+        service_id: procedure.service_id.clone(),
+        assignee_id: None,
+        status: workflow::DRAFT.into(),
+        channel: input.channel,
+        applicant_id: input.applicant_id,
+        applicant_name: input.applicant_name,
+        applicant_email: input.applicant_email.filter(|e| !e.trim().is_empty()),
+        applicant_phone: input.applicant_phone.filter(|e| !e.trim().is_empty()),
+        applicant_address: input.applicant_address.filter(|e| !e.trim().is_empty()),
+        answers: keep_visible(&version.definition, &input.answers),
+        current_page: 0,
+        regime: procedure.regime,
+        delay: procedure.delay,
+        received_on: None,
+        competent_received_on: None,
+        incomplete_at_receipt: false,
+        complete_on: None,
+        deemed: DeemedDecision::NotApplicable,
+        submitted_at: None,
+        decided_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let mut tx = kernel.db.begin().await?;
+    let label = person_label(caller);
+    store::save_request(&mut tx, &request).await?;
+    let ack = receive(
+        kernel,
+        &mut tx,
+        &mut request,
+        procedure,
+        input.received_on,
+        None,
+        (person_id(caller), &label),
+    )
+    .await?;
+    sqlx::query("UPDATE requests SET recorded_by = $2 WHERE id = $1")
+        .bind(&request.id)
+        .bind(&identity.user_id)
+        .execute(&mut *tx)
+        .await?;
+    kernel
+        .audit(
+            &mut tx,
+            caller,
+            "request.recorded",
+            Some(&AuditTarget::new("request", &request.id)),
+            serde_json::json!({ "number": request.number, "channel": request.channel.as_str() }),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok((request, ack))
+}
+
+// ------------------------------------------------------------------ handling
+
+async fn load_for_agent(
+    tx: &mut Tx,
+    caller: &Caller,
+    request_id: &str,
+) -> Result<Request, RequestError> {
+    let request = store::request_for_update(tx, request_id)
+        .await?
+        .ok_or(RequestError::NotFound)?;
+    if request.number.is_none() {
+        return Err(RequestError::NotFound);
+    }
+    if !may_handle(caller, &request) {
+        return Err(RequestError::Forbidden);
+    }
+    Ok(request)
+}
+
+/// Moves a request along its workflow, with the message the agent wrote (if any).
+pub async fn apply_move(
+    kernel: &Kernel,
+    caller: &Caller,
+    request_id: &str,
+    to: &str,
+    message: Option<&str>,
+) -> Result<Request, RequestError> {
+    let mut tx = kernel.db.begin().await?;
+    let mut request = load_for_agent(&mut tx, caller, request_id).await?;
+    let procedure = store::procedure_by_id(&kernel.db, &request.procedure_id)
+        .await?
+        .ok_or(RequestError::NotFound)?;
+    let flow = &procedure.workflow;
+    let Some(step) = flow.find_move(&request.status, to).cloned() else {
+        return Err(RequestError::Conflict(
+            "ce changement de statut n'est pas possible depuis le statut actuel",
+        ));
+    };
+    let from = request.status.clone();
+    let now = kernel.now();
+    if step.requests_documents {
+        store::insert_completion(&mut tx, &request.id, today(kernel), now).await?;
+    }
+    request.status = to.to_string();
+    if flow.phase(to).is_final() {
+        request.decided_at = Some(now);
+    }
+    request.updated_at = now;
+    refresh_deemed(&mut tx, &mut request).await?;
+    store::save_request(&mut tx, &request).await?;
+    let label = person_label(caller);
+    event(
+        &mut tx,
+        kernel,
+        &request,
+        (person_id(caller), &label),
+        "status",
+        (Some(&from), Some(to)),
+        &step.label,
+        true,
+    )
+    .await?;
+    if let Some(body) = message.map(str::trim).filter(|b| !b.is_empty()) {
+        store::add_message(
+            &mut tx,
+            &request.id,
+            person_id(caller),
+            &label,
+            true,
+            body,
+            now,
+        )
+        .await?;
+    }
+    notify_applicant(
+        kernel,
+        &mut tx,
+        &request,
+        "Votre demande a évolué",
+        &format!(
+            "Le statut de votre demande est maintenant : {}.",
+            flow.label(to)
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(request)
+}
+
+/// A message from the service to the applicant.
+pub async fn staff_message(
+    kernel: &Kernel,
+    caller: &Caller,
+    request_id: &str,
+    body: &str,
+) -> Result<(), RequestError> {
+    let mut tx = kernel.db.begin().await?;
+    let request = load_for_agent(&mut tx, caller, request_id).await?;
+    let label = person_label(caller);
+    store::add_message(
+        &mut tx,
+        &request.id,
+        person_id(caller),
+        &label,
+        true,
+        body.trim(),
+        kernel.now(),
+    )
+    .await?;
+    notify_applicant(
+        kernel,
+        &mut tx,
+        &request,
+        "Nouveau message",
+        "Le service vous a écrit au sujet de votre demande.",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An internal note, for agents only.
+pub async fn add_note(
+    kernel: &Kernel,
+    caller: &Caller,
+    request_id: &str,
+    body: &str,
+) -> Result<(), RequestError> {
+    let mut tx = kernel.db.begin().await?;
+    let request = load_for_agent(&mut tx, caller, request_id).await?;
+    let author = person_id(caller).ok_or(RequestError::Forbidden)?;
+    store::add_note(
+        &mut tx,
+        &request.id,
+        author,
+        &person_label(caller),
+        body.trim(),
+        kernel.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Takes the request (oneself) or gives it to a colleague of the same service, or to nobody.
+pub async fn assign(
+    kernel: &Kernel,
+    caller: &Caller,
+    request_id: &str,
+    assignee: Option<&str>,
+) -> Result<(), RequestError> {
+    let mut tx = kernel.db.begin().await?;
+    let mut request = load_for_agent(&mut tx, caller, request_id).await?;
+    let name = match assignee {
+        Some(user_id) => {
+            let identity = accounts::store::load_identity(&kernel.db, user_id)
+                .await?
+                .filter(|i| i.works_for(&request.service_id))
+                .ok_or(RequestError::Conflict(
+                    "cette personne n'est pas agent du service en charge",
+                ))?;
+            identity.display_name
+        }
+        None => "personne".into(),
+    };
+    request.assignee_id = assignee.map(String::from);
+    request.updated_at = kernel.now();
+    store::save_request(&mut tx, &request).await?;
+    let label = person_label(caller);
+    event(
+        &mut tx,
+        kernel,
+        &request,
+        (person_id(caller), &label),
+        "assigned",
+        (None, None),
+        &format!("Attribuée à {name}"),
+        false,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sends the request to another service of the commune; nobody holds it there yet.
+pub async fn reroute(
+    kernel: &Kernel,
+    caller: &Caller,
+    request_id: &str,
+    service_id: &str,
+) -> Result<(), RequestError> {
+    let mut tx = kernel.db.begin().await?;
+    let mut request = load_for_agent(&mut tx, caller, request_id).await?;
+    let services = accounts::store::services(&kernel.db).await?;
+    let service = services
+        .iter()
+        .find(|s| s.id == service_id)
+        .ok_or(RequestError::Conflict("service inconnu"))?;
+    request.service_id = service.id.clone();
+    request.assignee_id = None;
+    request.updated_at = kernel.now();
+    store::save_request(&mut tx, &request).await?;
+    let label = person_label(caller);
+    event(
+        &mut tx,
+        kernel,
+        &request,
+        (person_id(caller), &label),
+        "routed",
+        (None, None),
+        &format!("Transmise au service {}", service.name),
+        true,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The request is outside the commune's competence: it is forwarded to the competent
+/// authority and the applicant is told so (CRPA L114-2).
+pub async fn transmit(
+    kernel: &Kernel,
+    caller: &Caller,
+    request_id: &str,
+    authority: &str,
+) -> Result<(), RequestError> {
+    let authority = authority.trim();
+    if authority.is_empty() {
+        return Err(RequestError::Conflict("indiquez l'autorité compétente"));
+    }
+    let mut tx = kernel.db.begin().await?;
+    let mut request = load_for_agent(&mut tx, caller, request_id).await?;
+    let from = request.status.clone();
+    request.status = workflow::TRANSMITTED.into();
+    request.decided_at = Some(kernel.now());
+    request.updated_at = kernel.now();
+    store::save_request(&mut tx, &request).await?;
+    let label = person_label(caller);
+    event(
+        &mut tx,
+        kernel,
+        &request,
+        (person_id(caller), &label),
+        "status",
+        (Some(&from), Some(workflow::TRANSMITTED)),
+        &format!("Transmise à : {authority}"),
+        true,
+    )
+    .await?;
+    let notice = format!(
+        "Votre demande ne relève pas de la compétence de la commune. En application de l'article L114-2 \
+         du code des relations entre le public et l'administration, nous l'avons transmise à l'autorité \
+         compétente : {authority}. C'est elle qui l'instruira ; les délais au terme desquels une décision \
+         implicite d'acceptation peut naître ne courent qu'à compter de sa réception par cette autorité."
+    );
+    store::add_message(
+        &mut tx,
+        &request.id,
+        person_id(caller),
+        &label,
+        true,
+        &notice,
+        kernel.now(),
+    )
+    .await?;
+    notify_applicant(
+        kernel,
+        &mut tx,
+        &request,
+        "Votre demande a été transmise",
+        "Votre demande a été transmise à l'autorité compétente ; le détail est dans votre espace.",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The applicant answers: a message, documents, or both. If documents were asked for, they
+/// count as received today and the request goes back to the agents.
+pub async fn applicant_reply(
+    kernel: &Kernel,
+    caller: &Caller,
+    tx: &mut Tx,
+    request: &mut Request,
+    body: &str,
+) -> Result<(), RequestError> {
+    if !is_applicant(caller, request) || request.number.is_none() {
+        return Err(RequestError::NotFound);
+    }
+    let procedure = store::procedure_by_id(&kernel.db, &request.procedure_id)
+        .await?
+        .ok_or(RequestError::NotFound)?;
+    let flow = &procedure.workflow;
+    if flow.phase(&request.status).is_final() {
+        return Err(RequestError::Conflict("cette demande est close"));
+    }
+    let now = kernel.now();
+    let label = request.applicant_name.clone();
+    if !body.trim().is_empty() {
+        store::add_message(
+            tx,
+            &request.id,
+            person_id(caller),
+            &label,
+            false,
+            body.trim(),
+            now,
+        )
+        .await?;
+    }
+    if flow.phase(&request.status) == Phase::WaitingForApplicant {
+        store::answer_completions(tx, &request.id, today(kernel)).await?;
+        let back = flow
+            .moves_from(&request.status)
+            .find(|t| flow.phase(&t.to) == Phase::Open)
+            .map(|t| t.to.clone());
+        if let Some(back) = back {
+            let from = request.status.clone();
+            request.status = back.clone();
+            event(
+                tx,
+                kernel,
+                request,
+                (person_id(caller), &label),
+                "status",
+                (Some(&from), Some(&back)),
+                "Complément reçu",
+                true,
+            )
+            .await?;
+        }
+    }
+    request.updated_at = now;
+    refresh_deemed(tx, request).await?;
+    store::save_request(tx, request).await?;
+    Ok(())
+}
+
+// ------------------------------------------------------------------ deemed decisions
+
+/// Moves every request whose implicit-decision date has passed with no express decision
+/// to « acceptée tacitement » or « rejetée tacitement », and tells the applicant.
+pub async fn settle_deemed_decisions(kernel: &Kernel) -> Result<usize, RequestError> {
+    let today = today(kernel);
+    let mut settled = 0;
+    loop {
+        let due = store::deemed_due(&kernel.db, today, 200).await?;
+        if due.is_empty() {
+            break;
+        }
+        let mut progressed = false;
+        for candidate in due {
+            let mut tx = kernel.db.begin().await?;
+            let Some(mut request) = store::request_for_update(&mut tx, &candidate.id).await? else {
+                continue;
+            };
+            refresh_deemed(&mut tx, &mut request).await?;
+            let procedure = store::procedure_by_id(&kernel.db, &request.procedure_id)
+                .await?
+                .ok_or(RequestError::NotFound)?;
+            let phase = procedure.workflow.phase(&request.status);
+            let (status, what) = match request.deemed {
+                DeemedDecision::AcceptedOn { on } if on < today && phase == Phase::Open => (
+                    workflow::DEEMED_ACCEPTED,
+                    "Sans décision expresse dans le délai légal, votre demande est acceptée tacitement. \
+                     L'attestation d'acceptation implicite est disponible dans votre espace.",
+                ),
+                DeemedDecision::RejectedOn { on } if on < today && phase == Phase::Open => (
+                    workflow::DEEMED_REJECTED,
+                    "Sans décision expresse dans le délai légal, votre demande est rejetée tacitement. \
+                     Les voies et délais de recours figurent dans votre espace.",
+                ),
+                _ => {
+                    // Not due after all (documents awaited, date moved): store the fresh date.
+                    store::save_request(&mut tx, &request).await?;
+                    tx.commit().await?;
+                    continue;
+                }
+            };
+            let from = request.status.clone();
+            request.status = status.into();
+            request.decided_at = Some(kernel.now());
+            request.updated_at = kernel.now();
+            store::save_request(&mut tx, &request).await?;
+            event(
+                &mut tx,
+                kernel,
+                &request,
+                (None, "Parvis"),
+                "status",
+                (Some(&from), Some(status)),
+                "Décision implicite née à l'expiration du délai légal",
+                true,
+            )
+            .await?;
+            notify_applicant(kernel, &mut tx, &request, "Décision implicite", what).await?;
+            tx.commit().await?;
+            settled += 1;
+            progressed = true;
+        }
+        if !progressed {
+            break;
+        }
+    }
+    Ok(settled)
+}

@@ -1,0 +1,105 @@
+//! Requests on the web: the catalogue and filing for residents, their requests in their
+//! space, and the agents' inbox in the back office.
+
+pub mod backoffice;
+pub mod form_view;
+pub mod public;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::header;
+use axum::response::Response;
+use axum::routing::{get, post};
+use kernel::{AppError, Kernel};
+
+pub fn router() -> Router<Kernel> {
+    Router::new()
+        .route("/demarches", get(public::catalogue))
+        .route("/demarches/{slug}", get(public::procedure))
+        .route("/demarches/{slug}/commencer", post(public::start))
+        .route("/mes-demandes", get(public::my_requests))
+        .route("/mes-demandes/brouillons/{id}", get(public::draft_resume))
+        .route(
+            "/mes-demandes/brouillons/{id}/page/{page}",
+            get(public::draft_page).post(public::save_page),
+        )
+        .route(
+            "/mes-demandes/brouillons/{id}/recapitulatif",
+            get(public::summary),
+        )
+        .route("/mes-demandes/brouillons/{id}/envoyer", post(public::send))
+        .route("/mes-demandes/{number}", get(public::my_request))
+        .route("/mes-demandes/{number}/repondre", post(public::reply))
+        .route(
+            "/mes-demandes/{number}/accuse-de-reception",
+            get(public::acknowledgement),
+        )
+        .route(
+            "/mes-demandes/{number}/documents/{document}",
+            get(public::document),
+        )
+        .route("/backoffice/demandes", get(backoffice::inbox))
+        .route("/backoffice/demandes/{id}", get(backoffice::detail))
+        .route(
+            "/backoffice/demandes/{id}/statut",
+            post(backoffice::change_status),
+        )
+        .route(
+            "/backoffice/demandes/{id}/message",
+            post(backoffice::message),
+        )
+        .route("/backoffice/demandes/{id}/note", post(backoffice::note))
+        .route(
+            "/backoffice/demandes/{id}/attribuer",
+            post(backoffice::assign),
+        )
+        .route(
+            "/backoffice/demandes/{id}/orienter",
+            post(backoffice::reroute),
+        )
+        .route(
+            "/backoffice/demandes/{id}/transmettre",
+            post(backoffice::transmit),
+        )
+        .route(
+            "/backoffice/demandes/{id}/documents/{document}",
+            get(backoffice::document),
+        )
+}
+
+/// A stored file sent back as a download, never rendered inline (no content sniffing).
+pub(crate) fn download(
+    name: &str,
+    content_type: &str,
+    bytes: Vec<u8>,
+) -> Result<Response, AppError> {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Response::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .header(
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{ascii}\""),
+        )
+        .header(header::CACHE_CONTROL, "private, no-store")
+        .body(Body::from(bytes))
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
+/// « 1,2 Mo », « 350 ko ».
+pub(crate) fn human_size(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        let tenths = bytes * 10 / (1024 * 1024);
+        format!("{},{} Mo", tenths / 10, tenths % 10)
+    } else {
+        format!("{} ko", (bytes / 1024).max(1))
+    }
+}
