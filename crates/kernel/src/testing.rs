@@ -376,6 +376,35 @@ impl TestClient {
         .await
     }
 
+    /// Posts a multipart form (a page that carries files): text fields, then files as
+    /// (field, file name, content).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> TestResponse {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        for (name, file_name, bytes) in files {
+            form = form.part(
+                name.to_string(),
+                reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(file_name.to_string()),
+            );
+        }
+        Self::finish(
+            self.http
+                .post(self.absolute(path))
+                .multipart(form)
+                .send()
+                .await
+                .expect("POST multipart"),
+        )
+        .await
+    }
+
     /// GETs the page at `form_page`, then posts `fields` with its CSRF token to `action`.
     pub async fn submit(
         &self,

@@ -329,3 +329,209 @@ async fn an_administrator_enrols_a_second_factor_and_manages_staff_on_accessible
     let outcome = administrator_journey(&browser, &app).await;
     browser.finish("administrator_journey", outcome).await;
 }
+
+/// Sets a field's value directly (date inputs do not take typed text the same way in every
+/// locale).
+async fn set_value(browser: &Browser, css: &str, value: &str) -> Result<(), String> {
+    browser
+        .client
+        .execute(
+            "document.querySelector(arguments[0]).value = arguments[1];",
+            vec![css.into(), value.into()],
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("set `{css}`: {e}"))
+}
+
+async fn log_in_as(
+    browser: &Browser,
+    base: &str,
+    email: &str,
+    password: &str,
+) -> Result<(), String> {
+    browser.goto(&format!("{base}/connexion")).await?;
+    browser.fill("#email", email).await?;
+    browser.fill("#password", password).await?;
+    browser
+        .submit_form_by_button("form.formulaire button[type=submit]")
+        .await
+}
+
+async fn log_out(browser: &Browser) -> Result<(), String> {
+    browser
+        .submit_form_by_button(".session button[type=submit]")
+        .await
+}
+
+/// Opens a workflow move of the request page and confirms it, with its message.
+async fn make_move(browser: &Browser, to: &str) -> Result<(), String> {
+    browser
+        .click(&format!("details:has(input[value='{to}']) summary"))
+        .await?;
+    browser
+        .submit_form_by_button(&format!(
+            "form:has(input[value='{to}']) button[type=submit]"
+        ))
+        .await
+}
+
+async fn request_journey(browser: &Browser, app: &TestApp) -> Result<(), String> {
+    let base = app.url("");
+    browser.goto(&format!("{base}/demarches")).await?;
+    check_page(browser, "catalogue des démarches").await?;
+    log_in_as(
+        browser,
+        &base,
+        "camille.martin@demo.parvis.fr",
+        accounts::demo::RESIDENT_PASSWORD,
+    )
+    .await?;
+    browser
+        .goto(&format!("{base}/demarches/acte-etat-civil"))
+        .await?;
+    check_page(browser, "fiche démarche").await?;
+    browser
+        .submit_form_by_button("form[action$='/commencer'] button")
+        .await?;
+
+    // First page: sent empty, then filled.
+    check_page(browser, "formulaire page 1").await?;
+    browser
+        .submit_form_by_button("button[value=suivant]")
+        .await?;
+    browser.find_text("Ce champ est obligatoire.").await?;
+    check_page(browser, "formulaire page 1 avec erreurs").await?;
+    browser.click("#type_acte-1").await?;
+    browser.click("#forme-1").await?;
+    browser.fill("#nom", "Martin").await?;
+    browser.fill("#prenoms", "Camille Louise").await?;
+    set_value(browser, "#date_evenement", "1988-05-14").await?;
+    browser.fill("#copies", "1").await?;
+    browser
+        .submit_form_by_button("button[value=suivant]")
+        .await?;
+
+    // The parents' page appears because a full copy was chosen.
+    browser.find_text("Filiation").await?;
+    check_page(browser, "formulaire page conditionnelle").await?;
+    browser.fill("#pere", "Martin Jacques").await?;
+    browser.fill("#mere", "Durand Hélène").await?;
+    browser
+        .submit_form_by_button("button[value=suivant]")
+        .await?;
+
+    check_page(browser, "formulaire dernière page").await?;
+    browser.click("#lien-1").await?;
+    browser.click("#usage-1").await?;
+    browser
+        .fill("#adresse", "12 rue Victor-Hugo, 00000 Démo")
+        .await?;
+    browser
+        .submit_form_by_button("button[value=suivant]")
+        .await?;
+
+    browser.find_text("Vérifiez votre demande").await?;
+    check_page(browser, "récapitulatif").await?;
+    browser
+        .submit_form_by_button("form[action$='/envoyer'] button")
+        .await?;
+    browser.find_text("Votre demande est enregistrée").await?;
+    check_page(browser, "ma demande").await?;
+    let path = browser.current_path().await?;
+    let number = path.trim_start_matches("/mes-demandes/").to_string();
+    browser
+        .follow_link("a[href$='/accuse-de-reception']")
+        .await?;
+    browser.find_text("Date de réception").await?;
+    check_page(browser, "accusé de réception").await?;
+    browser.goto(&format!("{base}/mes-demandes")).await?;
+    check_page(browser, "mes demandes").await?;
+    log_out(browser).await?;
+
+    // The agent takes it and asks for something.
+    log_in_as(
+        browser,
+        &base,
+        "sophie.bernard@demo.parvis.fr",
+        accounts::demo::STAFF_PASSWORD,
+    )
+    .await?;
+    browser.goto(&format!("{base}/backoffice/demandes")).await?;
+    browser.find_text(&number).await?;
+    check_page(browser, "boîte de réception").await?;
+    let request = requests::store::request_by_number(&app.kernel.db, &number)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("request not found")?;
+    browser
+        .goto(&format!("{base}/backoffice/demandes/{}", request.id))
+        .await?;
+    check_page(browser, "demande côté agent").await?;
+    make_move(browser, "under_review").await?;
+    browser.find_text("Le statut est mis à jour").await?;
+    make_move(browser, "waiting_for_applicant").await?;
+    browser.find_text("En attente de complément").await?;
+    check_page(browser, "demande en attente").await?;
+    log_out(browser).await?;
+
+    // The resident answers.
+    log_in_as(
+        browser,
+        &base,
+        "camille.martin@demo.parvis.fr",
+        accounts::demo::RESIDENT_PASSWORD,
+    )
+    .await?;
+    browser
+        .goto(&format!("{base}/mes-demandes/{number}"))
+        .await?;
+    browser.find_text("Le service attend un complément").await?;
+    browser
+        .fill("#message", "Le nom de ma mère est bien Durand.")
+        .await?;
+    browser
+        .submit_form_by_button("form[action$='/repondre'] button")
+        .await?;
+    browser.find_text("Votre réponse est transmise").await?;
+    check_page(browser, "réponse envoyée").await?;
+    log_out(browser).await?;
+
+    // The agent accepts.
+    log_in_as(
+        browser,
+        &base,
+        "sophie.bernard@demo.parvis.fr",
+        accounts::demo::STAFF_PASSWORD,
+    )
+    .await?;
+    browser
+        .goto(&format!("{base}/backoffice/demandes/{}", request.id))
+        .await?;
+    browser
+        .find_text("Le nom de ma mère est bien Durand.")
+        .await?;
+    make_move(browser, "accepted").await?;
+    browser.find_text("Acceptée").await?;
+    check_page(browser, "demande acceptée").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_resident_files_a_request_the_agent_asks_the_resident_answers_the_agent_accepts() {
+    if !support::run_or_skip(
+        "a_resident_files_a_request_the_agent_asks_the_resident_answers_the_agent_accepts",
+    ) {
+        return;
+    }
+    let app = parvis::testing::spawn().await;
+    accounts::demo::seed(&app.kernel)
+        .await
+        .expect("demo accounts");
+    requests::demo::seed(&app.kernel)
+        .await
+        .expect("demo procedures");
+    let browser = Browser::start().await;
+    let outcome = request_journey(&browser, &app).await;
+    browser.finish("request_journey", outcome).await;
+}

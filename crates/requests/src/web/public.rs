@@ -291,6 +291,10 @@ pub async fn save_page(
         .into_iter()
         .filter(|u| file_fields.contains(&u.field))
         .collect();
+    // A file sent now answers its field (if storage refuses it, the reason replaces it).
+    for upload in &uploads {
+        answers.insert(upload.field.clone(), vec![upload.name.clone()]);
+    }
     let visible = visible_pages(&definition, &answers);
     let problems = crate::forms::check_page(&definition, index, &answers);
     let action = posted.action.as_str();

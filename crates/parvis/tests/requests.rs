@@ -1,0 +1,499 @@
+//! Online procedures end to end, on SQLite (and PostgreSQL when PARVIS_TEST_POSTGRES_URL
+//! is set): filing page by page with a file and validation errors, the acknowledgement and
+//! its mentions, routing, who may see what, completion requests and the deadline, the
+//! deemed-acceptance job, and a request recorded at the counter.
+
+use jiff::SignedDuration;
+use kernel::Caller;
+use parvis::testing::{TestApp, TestClient, run_worker, spawn};
+use requests::actions::{self, CounterRequest};
+use requests::forms::Answers;
+use requests::model::{Channel, DeemedDecision};
+
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+async fn demo_app() -> TestApp {
+    let app = spawn().await;
+    accounts::demo::seed(&app.kernel)
+        .await
+        .expect("demo accounts");
+    requests::demo::seed(&app.kernel)
+        .await
+        .expect("demo procedures");
+    app
+}
+
+async fn logged_in(app: &TestApp, email: &str, password: &str) -> TestClient {
+    let client = app.client();
+    let response = client.log_in(email, password).await;
+    assert_eq!(response.status, 303, "{}", response.body);
+    client
+}
+
+async fn resident(app: &TestApp) -> TestClient {
+    logged_in(
+        app,
+        "camille.martin@demo.parvis.fr",
+        accounts::demo::RESIDENT_PASSWORD,
+    )
+    .await
+}
+
+async fn agent(app: &TestApp, email: &str) -> TestClient {
+    logged_in(app, email, accounts::demo::STAFF_PASSWORD).await
+}
+
+async fn caller(app: &TestApp, email: &str) -> Caller {
+    let user = accounts::store::user_by_email(&app.kernel.db, email)
+        .await
+        .unwrap()
+        .expect("demo account");
+    Caller {
+        identity: accounts::store::load_identity(&app.kernel.db, &user.id)
+            .await
+            .unwrap(),
+        ..Caller::default()
+    }
+}
+
+fn answers(pairs: &[(&str, &str)]) -> Answers {
+    let mut a = Answers::new();
+    for (k, v) in pairs {
+        a.entry(k.to_string()).or_default().push(v.to_string());
+    }
+    a
+}
+
+/// Starts a draft from the procedure page; returns the path of its first page.
+async fn start(client: &TestClient, slug: &str) -> String {
+    let page = client.get(&format!("/demarches/{slug}")).await;
+    assert_eq!(page.status, 200);
+    let started = client
+        .post_form(
+            &format!("/demarches/{slug}/commencer"),
+            &[("csrf_token", &page.csrf())],
+        )
+        .await;
+    assert_eq!(started.status, 303, "{}", started.body);
+    started.location().unwrap().to_string()
+}
+
+async fn post_page(
+    client: &TestClient,
+    path: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &[u8])],
+) -> kernel::testing::TestResponse {
+    let page = client.get(path).await;
+    assert_eq!(page.status, 200, "GET {path}: {}", page.body);
+    let token = page.csrf();
+    let mut all = vec![("csrf_token", token.as_str()), ("action", "suivant")];
+    all.extend_from_slice(fields);
+    client.post_multipart(path, &all, files).await
+}
+
+#[tokio::test]
+async fn the_catalogue_lists_procedures_by_theme_and_finds_them() {
+    let app = demo_app().await;
+    let client = app.client();
+    let catalogue = client.get("/demarches").await;
+    assert_eq!(catalogue.status, 200);
+    assert!(catalogue.contains("État civil"));
+    assert!(catalogue.contains("Réserver une salle municipale"));
+    assert!(catalogue.contains("Carte d&#39;identité et passeport"));
+    let found = client.get("/demarches?q=salle").await;
+    assert!(found.contains("1 démarche."));
+    assert!(!found.contains("Recensement"));
+    let info = client.get("/demarches/passeport-carte-identite").await;
+    assert!(info.contains("https://ants.gouv.fr/"));
+    let terrace = client.get("/demarches/occupation-domaine-public").await;
+    assert!(terrace.contains("silence vaut rejet"));
+    assert!(terrace.contains("Se connecter pour commencer"));
+    assert_eq!(client.get("/demarches/inconnue").await.status, 404);
+}
+
+#[tokio::test]
+async fn a_resident_files_page_by_page_with_errors_and_a_file_and_gets_the_acknowledgement() {
+    let app = demo_app().await;
+    let client = resident(&app).await;
+    let first = start(&client, "occupation-domaine-public").await;
+    assert!(first.ends_with("/page/1"));
+
+    // A surface of 0 is refused next to its field; what was typed stays.
+    let page1 = [
+        ("objet", "Échafaudage"),
+        ("adresse", "3 rue Victor-Hugo, 00000 Démo"),
+        ("debut", "2026-12-10"),
+        ("fin", "2026-12-20"),
+    ];
+    let mut wrong = page1.to_vec();
+    wrong.push(("surface", "0"));
+    let refused = post_page(&client, &first, &wrong, &[]).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.contains("supérieur ou égal à 1"));
+    assert!(refused.contains("3 rue Victor-Hugo"));
+    assert!(refused.contains("resume-erreurs"));
+    let mut right = page1.to_vec();
+    right.push(("surface", "6"));
+    let next = post_page(&client, &first, &right, &[]).await;
+    assert_eq!(next.status, 303);
+    let second = next.location().unwrap().to_string();
+    assert!(second.ends_with("/page/2"));
+
+    // The agent-written pattern message is shown as written.
+    let bad_siret = post_page(
+        &client,
+        &second,
+        &[("siret", "123"), ("telephone", "06 12 34 56 78")],
+        &[],
+    )
+    .await;
+    assert_eq!(bad_siret.status, 422);
+    assert!(bad_siret.contains("Le numéro SIRET compte 14 chiffres"));
+    let third = post_page(
+        &client,
+        &second,
+        &[("siret", "12345678901234"), ("telephone", "06 12 34 56 78")],
+        &[],
+    )
+    .await
+    .location()
+    .unwrap()
+    .to_string();
+
+    // A text file is not a document; a PDF is. The plan is only asked for a terrace.
+    let not_pdf = post_page(
+        &client,
+        &third,
+        &[],
+        &[("assurance", "notes.txt", b"juste du texte")],
+    )
+    .await;
+    assert_eq!(not_pdf.status, 422);
+    assert!(!not_pdf.contains("Plan de la terrasse"));
+    let stored = post_page(&client, &third, &[], &[("assurance", "assurance.pdf", PDF)]).await;
+    assert_eq!(stored.status, 303);
+    let summary_path = stored.location().unwrap().to_string();
+    assert!(summary_path.ends_with("/recapitulatif"));
+
+    let summary = client.get(&summary_path).await;
+    assert!(summary.contains("Échafaudage"));
+    assert!(summary.contains("assurance.pdf"));
+    let draft_id = summary_path.split('/').nth(3).unwrap().to_string();
+    let sent = client
+        .post_form(
+            &format!("/mes-demandes/brouillons/{draft_id}/envoyer"),
+            &[("csrf_token", &summary.csrf())],
+        )
+        .await;
+    assert_eq!(sent.status, 303);
+    let location = sent.location().unwrap().to_string();
+    let number = location.trim_start_matches("/mes-demandes/").to_string();
+    assert!(number.starts_with("DEM-2026-"), "{number}");
+
+    // The acknowledgement e-mail carries every mention of R112-11-1.
+    run_worker(&app).await;
+    let mail = app
+        .mails()
+        .into_iter()
+        .find(|m| m.subject.contains(&number))
+        .expect("acknowledgement mail");
+    assert!(mail.body.contains("Date de réception : 23 novembre 2026"));
+    // Routed by the answer « Échafaudage » to town planning, not the roads service.
+    assert!(
+        mail.body
+            .contains("Urbanisme et occupation du domaine public")
+    );
+    assert!(mail.body.contains("urbanisme@demo.parvis.fr"));
+    assert!(mail.body.contains("01 23 45 67 40"));
+    assert!(mail.body.contains("réputée rejetée le 23 janvier 2027"));
+    assert!(mail.body.contains("Voies et délais de recours"));
+
+    let mine = client.get(&location).await;
+    assert_eq!(mine.status, 200);
+    assert!(mine.contains("Déposée"));
+    assert!(mine.contains("assurance.pdf"));
+    let ack = client.get(&format!("{location}/accuse-de-reception")).await;
+    assert!(ack.contains("réputée rejetée le 23 janvier 2027"));
+    let list = client.get("/mes-demandes").await;
+    assert!(list.contains(&number));
+
+    // Nobody else sees it: another resident gets 404, the roads agent 403.
+    let request = requests::store::request_by_number(&app.kernel.db, &number)
+        .await
+        .unwrap()
+        .unwrap();
+    let other = app.client();
+    let stranger = agent(&app, "luc.moreau@demo.parvis.fr").await;
+    assert_eq!(stranger.get(&location).await.status, 404);
+    assert_eq!(
+        stranger
+            .get(&format!("/backoffice/demandes/{}", request.id))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        other.get(&location).await.status,
+        303,
+        "visitors must log in"
+    );
+    let planner = agent(&app, "ines.lambert@demo.parvis.fr").await;
+    let opened = planner
+        .get(&format!("/backoffice/demandes/{}", request.id))
+        .await;
+    assert_eq!(opened.status, 200);
+    assert!(opened.contains("Orientée vers le service Urbanisme"));
+    let audit = kernel::audit::search(
+        &app.kernel.db,
+        &kernel::audit::AuditQuery {
+            action: Some("request.view".into()),
+            target_id: Some(request.id.clone()),
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.target_id.as_deref() == Some(&request.id))
+    );
+    let inbox = planner.get("/backoffice/demandes").await;
+    assert!(inbox.contains(&number));
+}
+
+#[tokio::test]
+async fn a_completion_request_suspends_the_delay_and_silence_then_means_acceptance() {
+    let app = demo_app().await;
+    run_worker(&app).await;
+    let karim = caller(&app, "karim.haddad@demo.parvis.fr").await;
+    let camille = accounts::store::user_by_email(&app.kernel.db, "camille.martin@demo.parvis.fr")
+        .await
+        .unwrap()
+        .unwrap();
+    let procedure = requests::store::procedure_by_slug(&app.kernel.db, "inscription-periscolaire")
+        .await
+        .unwrap()
+        .unwrap();
+    let (request, _) = actions::record_counter_request(
+        &app.kernel,
+        &karim,
+        &procedure,
+        CounterRequest {
+            channel: Channel::Counter,
+            received_on: "2026-11-23".parse().unwrap(),
+            applicant_id: Some(camille.id.clone()),
+            applicant_name: "Camille Martin".into(),
+            applicant_email: Some(camille.email.clone()),
+            applicant_phone: None,
+            applicant_address: None,
+            answers: answers(&[
+                ("enfant_nom", "Martin"),
+                ("enfant_prenom", "Léo"),
+                ("enfant_naissance", "2018-04-02"),
+                ("ecole", "École élémentaire Jules-Ferry"),
+                ("classe", "CE2"),
+                ("services", "Restauration scolaire"),
+                ("regime_alimentaire", "Standard"),
+                ("adresse", "12 rue Victor-Hugo, 00000 Démo"),
+                ("telephone", "06 12 34 56 78"),
+            ]),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        request.deemed,
+        DeemedDecision::AcceptedOn {
+            on: "2027-01-23".parse().unwrap()
+        }
+    );
+
+    // The agent asks for a document: the acceptance delay no longer runs.
+    let agent_client = agent(&app, "karim.haddad@demo.parvis.fr").await;
+    let detail_path = format!("/backoffice/demandes/{}", request.id);
+    for (to, message) in [
+        ("under_review", ""),
+        (
+            "waiting_for_applicant",
+            "Merci de joindre l'attestation de quotient familial.",
+        ),
+    ] {
+        let done = agent_client
+            .submit(
+                &detail_path,
+                &format!("{detail_path}/statut"),
+                &[("to", to), ("message", message)],
+            )
+            .await;
+        assert_eq!(done.status, 303, "{}", done.body);
+    }
+    let waiting = requests::store::request_by_id(&app.kernel.db, &request.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(waiting.status, "waiting_for_applicant");
+    assert_eq!(waiting.deemed, DeemedDecision::Suspended);
+    let number = waiting.number.clone().unwrap();
+    run_worker(&app).await;
+    let notice = app
+        .mails()
+        .into_iter()
+        .find(|m| m.subject.contains("Votre demande a évolué") && m.subject.contains(&number))
+        .expect("status mail");
+    assert!(
+        !notice.body.contains("quotient familial"),
+        "no content in the e-mail"
+    );
+
+    // Ten days later the resident sends the document: the delay starts that day.
+    app.clock.advance(SignedDuration::from_hours(24 * 10));
+    let client = resident(&app).await;
+    let page_path = format!("/mes-demandes/{number}");
+    let page = client.get(&page_path).await;
+    assert!(page.contains("attestation de quotient familial"));
+    let replied = client
+        .post_multipart(
+            &format!("{page_path}/repondre"),
+            &[
+                ("csrf_token", &page.csrf()),
+                ("message", "Voici l'attestation."),
+            ],
+            &[("document", "attestation-caf.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(replied.status, 303, "{}", replied.body);
+    let answered = requests::store::request_by_id(&app.kernel.db, &request.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(answered.status, "under_review");
+    assert_eq!(
+        answered.deemed,
+        DeemedDecision::AcceptedOn {
+            on: "2027-02-03".parse().unwrap()
+        }
+    );
+
+    // On the deemed day nothing happens; the day after, the job settles it.
+    app.clock.advance(SignedDuration::from_hours(24 * 62));
+    run_worker(&app).await;
+    let still = requests::store::request_by_id(&app.kernel.db, &request.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still.status, "under_review", "2027-02-03 is not over yet");
+    app.clock.advance(SignedDuration::from_hours(24));
+    run_worker(&app).await;
+    let settled = requests::store::request_by_id(&app.kernel.db, &request.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(settled.status, "deemed_accepted");
+    assert!(
+        app.mails()
+            .iter()
+            .any(|m| m.subject.contains("Décision implicite") && m.subject.contains(&number))
+    );
+    // (weeks later: a fresh login)
+    let client = resident(&app).await;
+    let page = client.get(&page_path).await;
+    assert!(page.contains("Acceptée tacitement"));
+}
+
+#[tokio::test]
+async fn a_request_received_by_letter_for_someone_without_email_counts_from_its_receipt() {
+    let app = demo_app().await;
+    let julie = caller(&app, "julie.garnier@demo.parvis.fr").await;
+    let procedure = requests::store::procedure_by_slug(&app.kernel.db, "location-salle")
+        .await
+        .unwrap()
+        .unwrap();
+    run_worker(&app).await;
+    let before = app.mails().len();
+    let letter = |received_on: &str| CounterRequest {
+        channel: Channel::Letter,
+        received_on: received_on.parse().unwrap(),
+        applicant_id: None,
+        applicant_name: "Germaine Roux".into(),
+        applicant_email: None,
+        applicant_phone: Some("04 78 00 00 00".into()),
+        applicant_address: Some("5 impasse des Peupliers, 00000 Démo".into()),
+        answers: answers(&[
+            (
+                "salle",
+                "Salle de réunion de l'hôtel de ville (25 personnes)",
+            ),
+            ("date", "2027-01-16"),
+            ("horaires", "de 14 h à 17 h"),
+            ("personnes", "20"),
+            ("evenement", "Réunion"),
+            ("assurance", "attestation papier vue à l'accueil"),
+        ]),
+    };
+    // Julie works for the mayor's office, not for halls: refused.
+    assert!(matches!(
+        actions::record_counter_request(&app.kernel, &julie, &procedure, letter("2026-11-16"))
+            .await,
+        Err(actions::RequestError::Forbidden)
+    ));
+    let thomas = caller(&app, "thomas.petit@demo.parvis.fr").await;
+    // A receipt date in the future is refused.
+    assert!(matches!(
+        actions::record_counter_request(&app.kernel, &thomas, &procedure, letter("2026-11-30"))
+            .await,
+        Err(actions::RequestError::Conflict(_))
+    ));
+    let (request, ack) =
+        actions::record_counter_request(&app.kernel, &thomas, &procedure, letter("2026-11-16"))
+            .await
+            .unwrap();
+    // Received on Monday the 16th: the two months run from then, not from today.
+    assert_eq!(
+        request.deemed,
+        DeemedDecision::RejectedOn {
+            on: "2027-01-16".parse().unwrap()
+        }
+    );
+    assert!(ack.text().contains("Date de réception : 16 novembre 2026."));
+    assert_eq!(request.channel, Channel::Letter);
+    run_worker(&app).await;
+    assert_eq!(app.mails().len(), before, "no e-mail address, no e-mail");
+    let client = agent(&app, "thomas.petit@demo.parvis.fr").await;
+    let inbox = client.get("/backoffice/demandes?channel=letter").await;
+    assert!(inbox.contains(request.number.as_deref().unwrap()));
+    assert!(inbox.contains("Courrier"));
+}
+
+#[tokio::test]
+async fn the_demo_has_requests_in_every_status() {
+    let app = demo_app().await;
+    let statuses: Vec<String> = sqlx::query_scalar("SELECT DISTINCT status FROM requests")
+        .fetch_all(app.kernel.db.pool())
+        .await
+        .unwrap();
+    for status in [
+        "submitted",
+        "under_review",
+        "waiting_for_applicant",
+        "accepted",
+        "refused",
+        "closed",
+        "deemed_accepted",
+        "transmitted",
+    ] {
+        assert!(
+            statuses.iter().any(|s| s == status),
+            "{status}: {statuses:?}"
+        );
+    }
+    // A second seed adds nothing.
+    requests::demo::seed(&app.kernel).await.unwrap();
+    let procedures = requests::store::procedures(&app.kernel.db, true, "")
+        .await
+        .unwrap();
+    assert_eq!(procedures.len(), 10);
+}
