@@ -460,6 +460,17 @@ async fn request_journey(browser: &Browser, app: &TestApp) -> Result<(), String>
     browser.goto(&format!("{base}/backoffice/demandes")).await?;
     browser.find_text(&number).await?;
     check_page(browser, "boîte de réception").await?;
+    browser
+        .goto(&format!(
+            "{base}/backoffice/demandes/nouvelle?demarche=acte-etat-civil"
+        ))
+        .await?;
+    check_page(browser, "enregistrer une demande reçue hors ligne").await?;
+    browser
+        .submit_form_by_button("form[method=post][action^='/backoffice/demandes/nouvelle'] button")
+        .await?;
+    browser.find_text("Indiquez le nom de la personne").await?;
+    check_page(browser, "demande hors ligne avec erreurs").await?;
     let request = requests::store::request_by_number(&app.kernel.db, &number)
         .await
         .map_err(|e| e.to_string())?
@@ -514,6 +525,10 @@ async fn request_journey(browser: &Browser, app: &TestApp) -> Result<(), String>
     make_move(browser, "accepted").await?;
     browser.find_text("Acceptée").await?;
     check_page(browser, "demande acceptée").await?;
+    browser
+        .follow_link("a[href$='/accuse-de-reception']")
+        .await?;
+    check_page(browser, "accusé de réception à imprimer").await?;
     Ok(())
 }
 

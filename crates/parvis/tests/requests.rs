@@ -463,6 +463,74 @@ async fn a_request_received_by_letter_for_someone_without_email_counts_from_its_
     run_worker(&app).await;
     assert_eq!(app.mails().len(), before, "no e-mail address, no e-mail");
     let client = agent(&app, "thomas.petit@demo.parvis.fr").await;
+
+    // The same through the back-office page: errors first, then recorded.
+    let form_path = "/backoffice/demandes/nouvelle?demarche=location-salle";
+    let refused = client
+        .submit(
+            form_path,
+            form_path,
+            &[
+                ("recu_canal", "phone"),
+                ("recu_le", "2026-12-01"),
+                (
+                    "salle",
+                    "Salle de réunion de l'hôtel de ville (25 personnes)",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.contains("ne peut pas être dans le futur"));
+    assert!(refused.contains("Indiquez le nom de la personne"));
+    assert!(refused.contains("Ce champ est obligatoire."));
+    let recorded = client
+        .submit(
+            form_path,
+            form_path,
+            &[
+                ("recu_canal", "phone"),
+                ("recu_le", "2026-11-20"),
+                ("contact_nom", "Marcel Blanc"),
+                ("contact_telephone", "04 78 11 22 33"),
+                (
+                    "salle",
+                    "Salle de réunion de l'hôtel de ville (25 personnes)",
+                ),
+                ("date", "2027-02-06"),
+                ("horaires", "de 10 h à 12 h"),
+                ("personnes", "12"),
+                ("evenement", "Assemblée générale"),
+                ("assurance", "attestation MAIF vue à l'accueil"),
+            ],
+        )
+        .await;
+    assert_eq!(recorded.status, 303, "{}", recorded.body);
+    let detail = client.follow(&recorded).await;
+    assert!(detail.contains("Marcel Blanc"));
+    assert!(detail.contains("Téléphone"));
+    let detail_path = recorded.location().unwrap();
+    let printable = client
+        .get(&format!("{detail_path}/accuse-de-reception"))
+        .await;
+    assert_eq!(printable.status, 200);
+    assert!(printable.contains("Date de réception : 20 novembre 2026."));
+    // An agent of another service cannot record for this procedure.
+    let other = agent(&app, "luc.moreau@demo.parvis.fr").await;
+    assert_eq!(
+        other
+            .post_form(
+                form_path,
+                &[(
+                    "csrf_token",
+                    &other.get("/backoffice/demandes/nouvelle").await.csrf()
+                )]
+            )
+            .await
+            .status,
+        404
+    );
+
     let inbox = client.get("/backoffice/demandes?channel=letter").await;
     assert!(inbox.contains(request.number.as_deref().unwrap()));
     assert!(inbox.contains("Courrier"));

@@ -633,3 +633,23 @@ pub async fn document(
     tx.commit().await?;
     download(&file.original_name, &file.content_type, bytes)
 }
+
+/// The acknowledgement as issued, to print and post to someone without e-mail.
+pub async fn acknowledgement(
+    State(kernel): State<Kernel>,
+    page: Page,
+    Staff(caller): Staff,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let (request, _) = load(&kernel, &caller, &id).await?;
+    let ack = store::acknowledgement(&kernel.db, &request.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    render(&super::public::AcknowledgementPage {
+        paragraphs: ack.paragraphs(),
+        ack,
+        page,
+        number: request.number.clone().unwrap_or_default(),
+        back: format!("/backoffice/demandes/{id}"),
+    })
+}

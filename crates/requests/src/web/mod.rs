@@ -2,6 +2,7 @@
 //! space, and the agents' inbox in the back office.
 
 pub mod backoffice;
+pub mod counter;
 pub mod form_view;
 pub mod public;
 
@@ -39,6 +40,10 @@ pub fn router() -> Router<Kernel> {
             get(public::document),
         )
         .route("/backoffice/demandes", get(backoffice::inbox))
+        .route(
+            "/backoffice/demandes/nouvelle",
+            get(counter::form).post(counter::record),
+        )
         .route("/backoffice/demandes/{id}", get(backoffice::detail))
         .route(
             "/backoffice/demandes/{id}/statut",
@@ -60,6 +65,10 @@ pub fn router() -> Router<Kernel> {
         .route(
             "/backoffice/demandes/{id}/transmettre",
             post(backoffice::transmit),
+        )
+        .route(
+            "/backoffice/demandes/{id}/accuse-de-reception",
+            get(backoffice::acknowledgement),
         )
         .route(
             "/backoffice/demandes/{id}/documents/{document}",

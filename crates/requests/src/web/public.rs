@@ -199,6 +199,8 @@ struct FormPageView {
     blocks: Vec<BlockView>,
     errors: FormErrors,
     is_first: bool,
+    /// Files are uploaded (online), not described (counter).
+    paper: bool,
 }
 
 fn form_page_view(
@@ -222,6 +224,7 @@ fn form_page_view(
         blocks: page_blocks(definition, index, &request.answers),
         errors,
         is_first: step == 1,
+        paper: false,
     }
 }
 
@@ -763,11 +766,13 @@ pub async fn reply(
 
 #[derive(askama::Template)]
 #[template(path = "acknowledgement.html")]
-struct AcknowledgementPage {
-    page: Page,
-    ack: Acknowledgement,
-    paragraphs: Vec<String>,
-    number: String,
+pub(crate) struct AcknowledgementPage {
+    pub page: Page,
+    pub ack: Acknowledgement,
+    pub paragraphs: Vec<String>,
+    pub number: String,
+    /// Where « back » leads: the resident's request page, or the agent's.
+    pub back: String,
 }
 
 pub async fn acknowledgement(
@@ -784,6 +789,7 @@ pub async fn acknowledgement(
         paragraphs: ack.paragraphs(),
         ack,
         page,
+        back: format!("/mes-demandes/{number}"),
         number,
     })
 }
