@@ -62,6 +62,12 @@ enum Command {
         /// Base PostgreSQL à utiliser au lieu d'un SQLite temporaire.
         #[arg(long)]
         database_url: Option<String>,
+        /// `espace` (page de l'usager connecté) ou `demandes` (dépôt et boîte de réception).
+        #[arg(long, default_value = "espace")]
+        scenario: String,
+        /// Pour `demandes` : nombre de demandes en base avant la mesure.
+        #[arg(long, default_value_t = 100_000)]
+        stored: usize,
     },
 }
 
@@ -162,9 +168,16 @@ async fn main() -> ExitCode {
             requests,
             concurrency,
             database_url,
-        } => parvis::bench::run(requests, concurrency, database_url)
-            .await
-            .map(|report| println!("{report}")),
+            scenario,
+            stored,
+        } => match scenario.as_str() {
+            "demandes" => parvis::bench::run_requests(stored, requests.min(500), database_url)
+                .await
+                .map(|report| println!("{report}")),
+            _ => parvis::bench::run(requests, concurrency, database_url)
+                .await
+                .map(|report| println!("{report}")),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -104,7 +104,9 @@ CREATE TABLE requests (
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
-CREATE INDEX requests_inbox ON requests (service_id, status, deemed_on);
+-- The inbox: open requests of a service, soonest legal deadline first.
+CREATE INDEX requests_inbox ON requests (service_id, decided_at, deemed_on);
+CREATE INDEX requests_status ON requests (service_id, status);
 CREATE INDEX requests_deadline ON requests (deemed_kind, deemed_on);
 CREATE INDEX requests_applicant ON requests (applicant_id, created_at);
 CREATE INDEX requests_submitted ON requests (submitted_at);

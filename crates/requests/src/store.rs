@@ -658,9 +658,15 @@ pub async fn inbox(db: &Db, q: &InboxQuery) -> Result<(Vec<InboxRow>, i64), sqlx
          JOIN procedures p ON p.id = r.procedure_id
          LEFT JOIN users u ON u.id = r.assignee_id
          WHERE {filter}
-         ORDER BY CASE WHEN r.decided_at IS NULL AND r.deemed_on IS NOT NULL THEN 0 ELSE 1 END,
-                  r.deemed_on, r.submitted_at
+         ORDER BY {}
          LIMIT {} OFFSET {}",
+        if q.open_only {
+            // Open requests only: the index on (service, decided_at, deemed_on) gives the
+            // order; those without a legal deadline come last.
+            "r.deemed_on IS NULL, r.deemed_on, r.submitted_at"
+        } else {
+            "CASE WHEN r.decided_at IS NULL AND r.deemed_on IS NOT NULL THEN 0 ELSE 1 END, r.deemed_on, r.submitted_at"
+        },
         q.limit.clamp(1, 500),
         q.offset.max(0)
     );
