@@ -212,6 +212,11 @@ async fn a_resident_files_page_by_page_with_errors_and_a_file_and_gets_the_ackno
 
     let mine = client.get(&location).await;
     assert_eq!(mine.status, 200);
+    // No attestation before an implicit acceptance.
+    assert_eq!(
+        client.get(&format!("{location}/attestation")).await.status,
+        404
+    );
     assert!(mine.contains("Déposée"));
     assert!(mine.contains("assurance.pdf"));
     let ack = client.get(&format!("{location}/accuse-de-reception")).await;
@@ -402,6 +407,10 @@ async fn a_completion_request_suspends_the_delay_and_silence_then_means_acceptan
     let client = resident(&app).await;
     let page = client.get(&page_path).await;
     assert!(page.contains("Acceptée tacitement"));
+    let attestation = client.get(&format!("{page_path}/attestation")).await;
+    assert_eq!(attestation.status, 200);
+    assert!(attestation.contains("née le 3 février 2027"));
+    assert!(attestation.contains("L232-3"));
 }
 
 #[tokio::test]

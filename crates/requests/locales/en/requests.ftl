@@ -172,3 +172,5 @@ counter-error-name = Give the person's name, or their account's address.
 bo-record-request = Record a request received offline
 ack-print-hint = To print it, use your browser's print function.
 bo-ack-link = Acknowledgement of receipt (to print for the post)
+attestation-title = Certificate of implicit acceptance
+attestation-link = Certificate of implicit acceptance (article L232-3)

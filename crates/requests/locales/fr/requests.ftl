@@ -172,3 +172,5 @@ counter-error-name = Indiquez le nom de la personne, ou l'adresse de son compte.
 bo-record-request = Enregistrer une demande reçue hors ligne
 ack-print-hint = Pour l'imprimer, utilisez la fonction d'impression de votre navigateur.
 bo-ack-link = Accusé de réception (à imprimer pour un envoi postal)
+attestation-title = Attestation de décision implicite d'acceptation
+attestation-link = Attestation d'acceptation implicite (article L232-3)

@@ -36,6 +36,10 @@ pub fn router() -> Router<Kernel> {
             get(public::acknowledgement),
         )
         .route(
+            "/mes-demandes/{number}/attestation",
+            get(public::attestation),
+        )
+        .route(
             "/mes-demandes/{number}/documents/{document}",
             get(public::document),
         )

@@ -622,6 +622,7 @@ pub(crate) fn history_text(workflow: &Workflow, event: &store::Event) -> String 
 #[template(path = "my_request.html")]
 struct MyRequestPage {
     page: Page,
+    deemed_accepted: bool,
     number: String,
     procedure: Procedure,
     status: String,
@@ -680,6 +681,7 @@ async fn my_request_page(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(MyRequestPage {
+        deemed_accepted: request.status == workflow::DEEMED_ACCEPTED,
         status: workflow.label(&request.status),
         is_final: phase.is_final(),
         waiting: phase == workflow::Phase::WaitingForApplicant,
@@ -810,4 +812,42 @@ pub async fn document(
         .map_err(|e| AppError::Internal(e.into()))?
         .ok_or(AppError::NotFound)?;
     download(&file.original_name, &file.content_type, bytes)
+}
+
+#[derive(askama::Template)]
+#[template(path = "attestation.html")]
+struct AttestationPage {
+    page: Page,
+    title: String,
+    paragraphs: Vec<String>,
+    number: String,
+    place_and_date: String,
+}
+
+/// The attestation of implicit acceptance (CRPA L232-3), once the request is deemed accepted.
+pub async fn attestation(
+    State(kernel): State<Kernel>,
+    page: Page,
+    LoggedIn(caller): LoggedIn,
+    Path(number): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let (request, _) = own_filed(&kernel, &caller, &number).await?;
+    if request.status != workflow::DEEMED_ACCEPTED {
+        return Err(AppError::NotFound);
+    }
+    let accepted_on = request.deemed.date().ok_or(AppError::NotFound)?;
+    let ack = store::acknowledgement(&kernel.db, &request.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    render(&AttestationPage {
+        title: page.tr.t("attestation-title"),
+        paragraphs: crate::acknowledgement::attestation_paragraphs(&ack, accepted_on),
+        place_and_date: format!(
+            "{}, le {}",
+            kernel.config.commune.name,
+            french_date(actions::today(&kernel))
+        ),
+        page,
+        number,
+    })
 }
