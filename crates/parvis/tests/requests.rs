@@ -574,3 +574,33 @@ async fn the_demo_has_requests_in_every_status() {
         .unwrap();
     assert_eq!(procedures.len(), 10);
 }
+
+#[tokio::test]
+async fn agents_are_warned_a_week_before_a_legal_deadline() {
+    let app = demo_app().await;
+    // The demo house move was received 52 days ago: rejected by silence on 2 December, no
+    // warning yet.
+    run_worker(&app).await;
+    let before = app.mails().len();
+    assert_eq!(actions::warn_of_deadlines(&app.kernel).await.unwrap(), 0);
+    // Three days later it is within the week: the roads service is told, without names.
+    app.clock.advance(SignedDuration::from_hours(24 * 3));
+    assert!(actions::warn_of_deadlines(&app.kernel).await.unwrap() >= 1);
+    run_worker(&app).await;
+    let warnings: Vec<_> = app.mails()[before..]
+        .iter()
+        .filter(|m| m.subject.contains("échéance légale"))
+        .cloned()
+        .collect();
+    let roads = warnings
+        .iter()
+        .find(|m| m.to.contains("voirie@demo.parvis.fr"))
+        .expect("a warning to the roads service");
+    assert!(
+        roads
+            .body
+            .contains("Réserver une place pour un déménagement")
+    );
+    assert!(roads.body.contains("rejetée tacitement le 2 décembre 2026"));
+    assert!(!roads.body.contains("El Amrani"), "no personal data");
+}

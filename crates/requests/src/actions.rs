@@ -1113,3 +1113,76 @@ pub async fn settle_deemed_decisions(kernel: &Kernel) -> Result<usize, RequestEr
     }
     Ok(settled)
 }
+
+/// How many days ahead agents are warned of a legal deadline.
+pub const WARNING_DAYS: i64 = 7;
+
+/// Each morning, tells the people in charge which requests will be deemed accepted or
+/// rejected within a week: the assigned agent, or the service's address when nobody holds
+/// it. The e-mail lists numbers, procedures and dates, with links; no personal data.
+pub async fn warn_of_deadlines(kernel: &Kernel) -> Result<usize, RequestError> {
+    use jiff::ToSpan;
+    let today = today(kernel);
+    let due =
+        store::deadlines_between(&kernel.db, today, today.saturating_add(WARNING_DAYS.days()))
+            .await?;
+    let services = accounts::store::services(&kernel.db).await?;
+    let procedures = store::procedures(&kernel.db, false, "").await?;
+    let mut by_recipient: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for request in &due {
+        let Some(procedure) = procedures.iter().find(|p| p.id == request.procedure_id) else {
+            continue;
+        };
+        if procedure.workflow.phase(&request.status) != Phase::Open {
+            continue;
+        }
+        let assignee = match &request.assignee_id {
+            Some(id) => accounts::store::user_by_id(&kernel.db, id)
+                .await?
+                .map(|u| u.email),
+            None => None,
+        };
+        let Some(recipient) = assignee.or_else(|| {
+            services
+                .iter()
+                .find(|s| s.id == request.service_id)
+                .map(|s| s.email.clone())
+        }) else {
+            continue;
+        };
+        let (what, on) = match request.deemed {
+            DeemedDecision::AcceptedOn { on } => ("acceptée tacitement", on),
+            DeemedDecision::RejectedOn { on } => ("rejetée tacitement", on),
+            _ => continue,
+        };
+        by_recipient.entry(recipient).or_default().push(format!(
+            "- {} ({}) : {} le {} — {}",
+            request.number.clone().unwrap_or_default(),
+            procedure.title,
+            what,
+            crate::acknowledgement::french_date(on),
+            kernel.link(&format!("/backoffice/demandes/{}", request.id)),
+        ));
+    }
+    let mut tx = kernel.db.begin().await?;
+    let count = by_recipient.len();
+    for (recipient, lines) in by_recipient {
+        enqueue_email(
+            &mut tx,
+            kernel.now(),
+            &Email {
+                to: recipient,
+                subject: format!("{} demande(s) à échéance légale dans les {WARNING_DAYS} jours", lines.len()),
+                text: format!(
+                    "Bonjour,\n\nSans décision expresse de votre part, ces demandes seront réputées acceptées ou rejetées à la date indiquée :\n\n{}\n\nParvis — {}",
+                    lines.join("\n"),
+                    kernel.config.commune.name
+                ),
+                html: None,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(count)
+}

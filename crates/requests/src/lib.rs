@@ -35,7 +35,7 @@ pub fn migrations() -> Vec<Migration> {
 }
 
 /// The deemed-decision sweep runs every hour: a request deemed accepted at the end of a day
-/// is settled early the next morning.
+/// is settled early the next morning. Agents are warned of near deadlines every morning.
 pub fn register_jobs(registry: &mut JobRegistry) {
     registry.every(
         "requests.deemed_decisions",

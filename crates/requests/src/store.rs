@@ -554,6 +554,22 @@ pub async fn deemed_due(db: &Db, today: Date, limit: i64) -> Result<Vec<Request>
     rows.iter().map(request_from_row).collect()
 }
 
+/// Open requests whose implicit decision falls between `from` and `to` (inclusive): the
+/// ones agents must be warned about.
+pub async fn deadlines_between(db: &Db, from: Date, to: Date) -> Result<Vec<Request>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {REQUEST_COLUMNS} FROM requests
+         WHERE deemed_kind IN ('accepted', 'rejected') AND deemed_on >= $1 AND deemed_on <= $2
+           AND decided_at IS NULL AND number IS NOT NULL
+         ORDER BY deemed_on"
+    )))
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(request_from_row).collect()
+}
+
 // ------------------------------------------------------------------ the inbox
 
 /// Filters of the agents' inbox; empty fields do not filter.
