@@ -461,6 +461,10 @@ async fn request_journey(browser: &Browser, app: &TestApp) -> Result<(), String>
     browser.find_text(&number).await?;
     check_page(browser, "boîte de réception").await?;
     browser
+        .goto(&format!("{base}/backoffice/reponses-types"))
+        .await?;
+    check_page(browser, "réponses types").await?;
+    browser
         .goto(&format!(
             "{base}/backoffice/demandes/nouvelle?demarche=acte-etat-civil"
         ))

@@ -604,3 +604,73 @@ async fn agents_are_warned_a_week_before_a_legal_deadline() {
     assert!(roads.body.contains("rejetée tacitement le 2 décembre 2026"));
     assert!(!roads.body.contains("El Amrani"), "no personal data");
 }
+
+#[tokio::test]
+async fn canned_replies_are_filled_in_for_the_request_at_hand() {
+    let app = demo_app().await;
+    let thomas = agent(&app, "thomas.petit@demo.parvis.fr").await;
+    let list = thomas.get("/backoffice/reponses-types").await;
+    assert_eq!(list.status, 200);
+    assert!(list.contains("Salle indisponible"));
+    assert!(list.contains("{prenom}"));
+    // An agent writes one for their service; sharing with every service is for managers.
+    let shared = thomas
+        .submit(
+            "/backoffice/reponses-types",
+            "/backoffice/reponses-types",
+            &[("title", "Tous"), ("body", "Texte"), ("service", "")],
+        )
+        .await;
+    assert_eq!(shared.status, 422);
+    let service = accounts::store::service_by_slug(&app.kernel.db, "vie-associative")
+        .await
+        .unwrap()
+        .unwrap();
+    let created = thomas
+        .submit(
+            "/backoffice/reponses-types",
+            "/backoffice/reponses-types",
+            &[
+                ("title", "Caution à déposer"),
+                (
+                    "body",
+                    "Bonjour {prenom} {nom}, pour la demande {numero}, déposez la caution.",
+                ),
+                ("service", &service.id),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303);
+    let reply = requests::store::canned_replies(&app.kernel.db, std::slice::from_ref(&service.id))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.title == "Caution à déposer")
+        .unwrap();
+    // Used on Camille's hall booking: the markers are filled in.
+    let hall: String = sqlx::query_scalar(
+        "SELECT r.id FROM requests r JOIN procedures p ON p.id = r.procedure_id WHERE p.slug = 'location-salle'",
+    )
+    .fetch_one(app.kernel.db.pool())
+    .await
+    .unwrap();
+    let page = thomas
+        .get(&format!("/backoffice/demandes/{hall}?reponse={}", reply.id))
+        .await;
+    assert!(page.contains("Bonjour Camille Martin, pour la demande DEM-2026-"));
+    // The roads agent neither sees it nor may delete it.
+    let luc = agent(&app, "luc.moreau@demo.parvis.fr").await;
+    assert!(
+        !luc.get("/backoffice/reponses-types")
+            .await
+            .contains("Caution à déposer")
+    );
+    let token = luc.get("/backoffice/reponses-types").await.csrf();
+    let refused = luc
+        .post_form(
+            &format!("/backoffice/reponses-types/{}/supprimer", reply.id),
+            &[("csrf_token", &token)],
+        )
+        .await;
+    assert_eq!(refused.status, 404);
+}

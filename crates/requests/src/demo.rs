@@ -94,6 +94,31 @@ pub async fn seed(kernel: &Kernel) -> Result<(), DemoError> {
         }
         tx.commit().await?;
     }
+    if store::canned_replies(&kernel.db, &[]).await?.is_empty() {
+        let services = accounts::store::services(&kernel.db).await?;
+        let halls = services
+            .iter()
+            .find(|s| s.slug == "vie-associative")
+            .map(|s| s.id.clone());
+        let mut tx = kernel.db.begin().await?;
+        store::insert_canned_reply(
+            &mut tx,
+            None,
+            "Justificatif de domicile manquant",
+            "Bonjour {prenom} {nom},\n\nPour instruire votre demande {numero}, merci de nous transmettre un justificatif de domicile de moins de trois mois (facture d'énergie, avis d'imposition, quittance de loyer) depuis votre espace.\n\nCordialement,\n{service}",
+            kernel.now(),
+        )
+        .await?;
+        store::insert_canned_reply(
+            &mut tx,
+            halls.as_deref(),
+            "Salle indisponible à la date demandée",
+            "Bonjour {prenom} {nom},\n\nLa salle demandée est déjà réservée à cette date. Nous pouvons vous proposer la salle polyvalente des Coteaux, ou une autre date : dites-nous ce qui vous convient en répondant depuis votre espace.\n\nCordialement,\n{service}",
+            kernel.now(),
+        )
+        .await?;
+        tx.commit().await?;
+    }
     let any_request: i64 = sqlx::Row::get(
         &sqlx::query("SELECT COUNT(*) FROM requests")
             .fetch_one(kernel.db.pool())

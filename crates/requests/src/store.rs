@@ -1059,3 +1059,59 @@ pub async fn acknowledgement(
     })
     .transpose()
 }
+
+// ------------------------------------------------------------------ canned replies
+
+#[derive(Debug, Clone)]
+pub struct CannedReply {
+    pub id: String,
+    pub service_id: Option<String>,
+    pub title: String,
+    pub body: String,
+}
+
+/// Replies usable by agents of these services: theirs and those shared by every service.
+pub async fn canned_replies(db: &Db, services: &[String]) -> Result<Vec<CannedReply>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, service_id, title, body FROM canned_replies ORDER BY title")
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|row| CannedReply {
+            id: row.get(0),
+            service_id: row.get(1),
+            title: row.get(2),
+            body: row.get(3),
+        })
+        .filter(|r| r.service_id.as_ref().is_none_or(|s| services.contains(s)))
+        .collect())
+}
+
+pub async fn insert_canned_reply(
+    tx: &mut Tx,
+    service_id: Option<&str>,
+    title: &str,
+    body: &str,
+    now: Timestamp,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO canned_replies (id, service_id, title, body, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&id)
+    .bind(service_id)
+    .bind(title)
+    .bind(body)
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+pub async fn delete_canned_reply(tx: &mut Tx, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM canned_replies WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

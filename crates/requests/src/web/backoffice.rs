@@ -295,6 +295,8 @@ struct DetailPage {
     moves: Vec<MoveView>,
     colleagues: Vec<Choice>,
     services: Vec<Choice>,
+    canned: Vec<Choice>,
+    draft_message: String,
 }
 
 async fn load(
@@ -315,11 +317,19 @@ async fn load(
     Ok((request, procedure))
 }
 
+#[derive(Deserialize, Default)]
+pub struct DetailQuery {
+    /// A canned reply to put in the message box.
+    #[serde(default)]
+    reponse: String,
+}
+
 pub async fn detail(
     State(kernel): State<Kernel>,
     FormPage(page): FormPage,
     Staff(caller): Staff,
     Path(id): Path<String>,
+    Query(query): Query<DetailQuery>,
 ) -> Result<Html<String>, AppError> {
     let (request, procedure) = load(&kernel, &caller, &id).await?;
     // Every opening of a person's request by an agent is in the audit log.
@@ -371,6 +381,21 @@ pub async fn detail(
         ("demarche", procedure.title.as_str()),
         ("service", service_name.as_str()),
     ];
+    let canned =
+        store::canned_replies(&kernel.db, std::slice::from_ref(&request.service_id)).await?;
+    let draft_message = canned
+        .iter()
+        .find(|r| r.id == query.reponse)
+        .map(|r| fill_placeholders(&r.body, &placeholders))
+        .unwrap_or_default();
+    let canned: Vec<Choice> = canned
+        .into_iter()
+        .map(|r| Choice {
+            value: r.id,
+            label: r.title,
+            selected: false,
+        })
+        .collect();
     let moves = workflow
         .moves_from(&request.status)
         .map(|t| MoveView {
@@ -437,6 +462,8 @@ pub async fn detail(
             &request.service_id,
         ),
         is_final,
+        canned,
+        draft_message,
         service_name,
         assignee,
         history,

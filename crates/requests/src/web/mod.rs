@@ -2,6 +2,7 @@
 //! space, and the agents' inbox in the back office.
 
 pub mod backoffice;
+pub mod canned;
 pub mod counter;
 pub mod form_view;
 pub mod public;
@@ -44,6 +45,14 @@ pub fn router() -> Router<Kernel> {
             get(public::document),
         )
         .route("/backoffice/demandes", get(backoffice::inbox))
+        .route(
+            "/backoffice/reponses-types",
+            get(canned::list).post(canned::create),
+        )
+        .route(
+            "/backoffice/reponses-types/{id}/supprimer",
+            post(canned::delete),
+        )
         .route(
             "/backoffice/demandes/nouvelle",
             get(counter::form).post(counter::record),
