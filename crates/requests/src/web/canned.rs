@@ -14,6 +14,14 @@ use tower_sessions::Session;
 use crate::actions::inbox_services;
 use crate::store::{self, CannedReply};
 
+/// Managers and administrators write replies shared by every service; agents, their own.
+fn may_share(caller: &kernel::Caller) -> bool {
+    caller
+        .identity
+        .as_ref()
+        .is_some_and(|i| i.has_role(Role::Administrator) || i.has_role(Role::ServiceManager))
+}
+
 pub struct ReplyLine {
     pub reply: CannedReply,
     pub service: String,
@@ -71,10 +79,7 @@ async fn canned_page(
             .filter(|s| visible.contains(&s.id))
             .map(|s| (s.id.clone(), s.name.clone()))
             .collect(),
-        may_share: caller
-            .identity
-            .as_ref()
-            .is_some_and(|i| i.has_role(Role::Administrator) || i.has_role(Role::ServiceManager)),
+        may_share: may_share(caller),
         page,
         replies,
         form,
@@ -116,10 +121,7 @@ pub async fn create(
         errors.add("body", page.tr.t("canned-error-body"));
     }
     let shared = form.service.is_empty();
-    let may_share = caller
-        .identity
-        .as_ref()
-        .is_some_and(|i| i.has_role(Role::Administrator) || i.has_role(Role::ServiceManager));
+    let may_share = may_share(&caller);
     if (shared && !may_share) || (!shared && !visible.contains(&form.service)) {
         errors.add("service", page.tr.t("canned-error-service"));
     }
@@ -148,10 +150,7 @@ pub async fn delete(
         .into_iter()
         .find(|r| r.id == id)
         .ok_or(AppError::NotFound)?;
-    let may_share = caller
-        .identity
-        .as_ref()
-        .is_some_and(|i| i.has_role(Role::Administrator) || i.has_role(Role::ServiceManager));
+    let may_share = may_share(&caller);
     if reply.service_id.is_none() && !may_share {
         return Err(AppError::Forbidden);
     }
