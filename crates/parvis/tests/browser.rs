@@ -465,6 +465,16 @@ async fn request_journey(browser: &Browser, app: &TestApp) -> Result<(), String>
         .await?;
     check_page(browser, "réponses types").await?;
     browser
+        .goto(&format!("{base}/backoffice/connaissances"))
+        .await?;
+    check_page(browser, "base de connaissances").await?;
+    browser
+        .goto(&format!(
+            "{base}/backoffice/connaissances/attestation-accueil-pieces"
+        ))
+        .await?;
+    check_page(browser, "fiche de la base de connaissances").await?;
+    browser
         .goto(&format!(
             "{base}/backoffice/demandes/nouvelle?demarche=acte-etat-civil"
         ))

@@ -674,3 +674,45 @@ async fn canned_replies_are_filled_in_for_the_request_at_hand() {
         .await;
     assert_eq!(refused.status, 404);
 }
+
+#[tokio::test]
+async fn agents_write_and_search_the_knowledge_base_residents_cannot() {
+    let app = demo_app().await;
+    let ines = agent(&app, "ines.lambert@demo.parvis.fr").await;
+    let found = ines
+        .get("/backoffice/connaissances?q=passage+piétons")
+        .await;
+    assert!(found.contains("Occupation du domaine public : instruire une demande"));
+    assert!(!found.contains("Attestation d&#39;accueil"));
+    let refused = ines
+        .submit(
+            "/backoffice/connaissances",
+            "/backoffice/connaissances",
+            &[
+                ("slug", "Mauvaise Adresse"),
+                ("title", "Benne"),
+                ("body", "Texte"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    let saved = ines
+        .submit(
+            "/backoffice/connaissances",
+            "/backoffice/connaissances",
+            &[
+                ("slug", "bennes"),
+                ("title", "Bennes sur la chaussée"),
+                (
+                    "body",
+                    "Une benne sur la chaussée demande un arrêté de circulation.",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(saved.location(), Some("/backoffice/connaissances/bennes"));
+    let article = ines.get("/backoffice/connaissances/bennes").await;
+    assert!(article.contains("arrêté de circulation"));
+    let resident = resident(&app).await;
+    assert_eq!(resident.get("/backoffice/connaissances").await.status, 403);
+}

@@ -119,6 +119,28 @@ pub async fn seed(kernel: &Kernel) -> Result<(), DemoError> {
         .await?;
         tx.commit().await?;
     }
+    if store::articles(&kernel.db, "").await?.is_empty() {
+        let mut tx = kernel.db.begin().await?;
+        store::save_article(
+            &mut tx,
+            "attestation-accueil-pieces",
+            "Attestation d'accueil : pièces à vérifier",
+            "Vérifier l'identité de l'hébergeant, un justificatif de domicile de moins de trois mois et le titre de propriété ou le bail.\n\nLa surface doit permettre un logement décent : 9 m² pour une personne seule, 16 m² pour un couple, 9 m² de plus par personne supplémentaire.\n\nLe timbre fiscal de 30 € est remis au retrait du Cerfa n° 10798 signé. Sans réponse dans le mois, la demande est rejetée.",
+            None,
+            kernel.now(),
+        )
+        .await?;
+        store::save_article(
+            &mut tx,
+            "occupation-domaine-public-instruction",
+            "Occupation du domaine public : instruire une demande",
+            "Contrôler le passage laissé aux piétons (1,40 m au moins), la durée, et l'attestation d'assurance.\n\nUn échafaudage sur une façade protégée relève de l'urbanisme : la règle d'orientation l'y envoie d'office.\n\nL'arrêté est signé par l'adjoint délégué à la voirie ; la redevance suit la délibération tarifaire de l'année.",
+            None,
+            kernel.now(),
+        )
+        .await?;
+        tx.commit().await?;
+    }
     let any_request: i64 = sqlx::Row::get(
         &sqlx::query("SELECT COUNT(*) FROM requests")
             .fetch_one(kernel.db.pool())

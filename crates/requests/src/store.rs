@@ -1115,3 +1115,81 @@ pub async fn delete_canned_reply(tx: &mut Tx, id: &str) -> Result<(), sqlx::Erro
         .await?;
     Ok(())
 }
+
+// ------------------------------------------------------------------ knowledge base
+
+#[derive(Debug, Clone)]
+pub struct Article {
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    pub body: String,
+    pub updated_at: Timestamp,
+}
+
+fn article_from_row(row: &AnyRow) -> Article {
+    Article {
+        id: row.get(0),
+        slug: row.get(1),
+        title: row.get(2),
+        body: row.get(3),
+        updated_at: from_db(row.get(4)),
+    }
+}
+
+/// Articles whose title or text holds every word of `query` (all when empty), by title.
+pub async fn articles(db: &Db, query: &str) -> Result<Vec<Article>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, slug, title, body, updated_at, search_text FROM kb_articles ORDER BY title",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let words: Vec<String> = query
+        .to_lowercase()
+        .split_whitespace()
+        .map(String::from)
+        .collect();
+    Ok(rows
+        .iter()
+        .filter(|row| {
+            let text: String = row.get(5);
+            words.iter().all(|w| text.contains(w.as_str()))
+        })
+        .map(article_from_row)
+        .collect())
+}
+
+pub async fn article_by_slug(db: &Db, slug: &str) -> Result<Option<Article>, sqlx::Error> {
+    let row =
+        sqlx::query("SELECT id, slug, title, body, updated_at FROM kb_articles WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(row.as_ref().map(article_from_row))
+}
+
+/// Creates or replaces an article (by its slug).
+pub async fn save_article(
+    tx: &mut Tx,
+    slug: &str,
+    title: &str,
+    body: &str,
+    by: Option<&str>,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO kb_articles (id, slug, title, body, search_text, updated_at, updated_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (slug) DO UPDATE SET title = $3, body = $4, search_text = $5, updated_at = $6, updated_by = $7",
+    )
+    .bind(new_id())
+    .bind(slug)
+    .bind(title)
+    .bind(body)
+    .bind(format!("{title} {body}").to_lowercase())
+    .bind(to_db(now))
+    .bind(by)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -5,6 +5,7 @@ pub mod backoffice;
 pub mod canned;
 pub mod counter;
 pub mod form_view;
+pub mod knowledge;
 pub mod public;
 
 use axum::Router;
@@ -45,6 +46,11 @@ pub fn router() -> Router<Kernel> {
             get(public::document),
         )
         .route("/backoffice/demandes", get(backoffice::inbox))
+        .route(
+            "/backoffice/connaissances",
+            get(knowledge::list).post(knowledge::save),
+        )
+        .route("/backoffice/connaissances/{slug}", get(knowledge::show))
         .route(
             "/backoffice/reponses-types",
             get(canned::list).post(canned::create),
