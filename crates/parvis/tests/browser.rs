@@ -543,6 +543,21 @@ async fn request_journey(browser: &Browser, app: &TestApp) -> Result<(), String>
         .follow_link("a[href$='/accuse-de-reception']")
         .await?;
     check_page(browser, "accusé de réception à imprimer").await?;
+    log_out(browser).await?;
+
+    // An elected official reads the statistics.
+    log_in_as(
+        browser,
+        &base,
+        "helene.fabre@demo.parvis.fr",
+        accounts::demo::STAFF_PASSWORD,
+    )
+    .await?;
+    browser
+        .goto(&format!("{base}/backoffice/statistiques"))
+        .await?;
+    browser.find_text("Par canal de réception").await?;
+    check_page(browser, "statistiques").await?;
     Ok(())
 }
 

@@ -716,3 +716,29 @@ async fn agents_write_and_search_the_knowledge_base_residents_cannot() {
     let resident = resident(&app).await;
     assert_eq!(resident.get("/backoffice/connaissances").await.status, 403);
 }
+
+#[tokio::test]
+async fn managers_and_officials_read_statistics_and_export_them_without_names() {
+    let app = demo_app().await;
+    let official = agent(&app, "helene.fabre@demo.parvis.fr").await;
+    let home = official.get("/backoffice").await;
+    assert!(home.contains("/backoffice/statistiques"));
+    let stats = official.get("/backoffice/statistiques").await;
+    assert_eq!(stats.status, 200);
+    assert!(stats.contains("Par canal de réception"));
+    assert!(stats.contains("<svg"));
+    assert!(stats.contains("Courrier"));
+    let csv = official.get("/backoffice/statistiques.csv").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+    assert!(csv.contains("numero;demarche;service;canal;statut"));
+    assert!(csv.contains("DEM-2026-"));
+    assert!(!csv.contains("Germaine"), "no personal data in the export");
+    // The childhood manager sees only her service; a plain agent sees nothing.
+    let manager = agent(&app, "claire.rousseau@demo.parvis.fr").await;
+    let own = manager.get("/backoffice/statistiques.csv").await;
+    assert!(own.contains("Inscrire son enfant"));
+    assert!(!own.contains("Réserver une salle"));
+    let plain = agent(&app, "luc.moreau@demo.parvis.fr").await;
+    assert_eq!(plain.get("/backoffice/statistiques").await.status, 403);
+}

@@ -10,6 +10,7 @@ pub mod forms;
 pub mod model;
 pub mod routing;
 pub mod rules;
+pub mod stats;
 pub mod store;
 pub mod web;
 pub mod workflow;

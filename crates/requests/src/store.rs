@@ -1193,3 +1193,49 @@ pub async fn save_article(
     .await?;
     Ok(())
 }
+
+// ------------------------------------------------------------------ statistics
+
+/// One filed request as the statistics see it: no name, no answer.
+#[derive(Debug, Clone)]
+pub struct StatRecord {
+    pub number: String,
+    pub procedure_id: String,
+    pub service_id: String,
+    pub status: String,
+    pub channel: Channel,
+    pub received_on: Option<Date>,
+    pub decided_at: Option<Timestamp>,
+    pub deemed_on: Option<Date>,
+}
+
+pub async fn stat_records(db: &Db, services: &[String]) -> Result<Vec<StatRecord>, sqlx::Error> {
+    if services.is_empty() {
+        return Ok(vec![]);
+    }
+    let placeholders: Vec<String> = (1..=services.len()).map(|i| format!("${i}")).collect();
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT number, procedure_id, service_id, status, channel, received_on, decided_at, deemed_on
+         FROM requests WHERE number IS NOT NULL AND service_id IN ({}) ORDER BY number",
+        placeholders.join(", ")
+    )));
+    for s in services {
+        query = query.bind(s.clone());
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(StatRecord {
+                number: row.get(0),
+                procedure_id: row.get(1),
+                service_id: row.get(2),
+                status: row.get(3),
+                channel: Channel::parse(&row.get::<String, _>(4))
+                    .ok_or_else(|| corrupt("channel"))?,
+                received_on: date_from_db(row.get(5)),
+                decided_at: row.get::<Option<i64>, _>(6).map(from_db),
+                deemed_on: date_from_db(row.get(7)),
+            })
+        })
+        .collect()
+}

@@ -23,6 +23,7 @@ struct HomePage {
     roles: Vec<(String, Option<String>)>,
     can_manage_users: bool,
     can_view_audit: bool,
+    can_view_statistics: bool,
 }
 
 pub async fn home(Staff(caller): Staff, page: Page) -> Result<Html<String>, AppError> {
@@ -41,6 +42,7 @@ pub async fn home(Staff(caller): Staff, page: Page) -> Result<Html<String>, AppE
         roles,
         can_manage_users: caller.can(Permission::ManageUsers),
         can_view_audit: caller.can(Permission::ViewAudit),
+        can_view_statistics: caller.can(Permission::ViewStatistics),
         page,
     })
 }

@@ -206,3 +206,22 @@ kb-error-slug = Use lower-case letters, digits and hyphens.
 kb-error-title = Give a title (160 characters at most).
 kb-error-body = Write the sheet's text.
 bo-kb-link = Knowledge base
+stats-title = Request statistics
+stats-total = Requests received
+stats-median = Median handling time
+stats-past-deadline = Open requests past their legal deadline
+stats-csv = Export the requests (CSV, no personal data)
+stats-by-procedure = By procedure
+stats-by-status = By status
+stats-by-channel = By channel
+stats-by-month = By month of receipt
+stats-empty = No request.
+stats-label = Value
+stats-count = Requests
+stats-days = { $count ->
+    [one] 1 day
+   *[other] { $count } days
+}
+stats-no-decision = No request decided yet
+bo-stats-title = Statistics
+bo-stats-text = Requests by procedure, status, channel and month; delays; CSV export.

@@ -206,3 +206,22 @@ kb-error-slug = Utilisez des lettres minuscules, des chiffres et des tirets.
 kb-error-title = Donnez un titre (160 caractères au plus).
 kb-error-body = Écrivez le texte de la fiche.
 bo-kb-link = Base de connaissances
+stats-title = Statistiques des demandes
+stats-total = Demandes reçues
+stats-median = Délai médian de traitement
+stats-past-deadline = Demandes ouvertes dont l'échéance légale est passée
+stats-csv = Exporter les demandes (CSV, sans données personnelles)
+stats-by-procedure = Par démarche
+stats-by-status = Par statut
+stats-by-channel = Par canal de réception
+stats-by-month = Par mois de réception
+stats-empty = Aucune demande.
+stats-label = Valeur
+stats-count = Demandes
+stats-days = { $count ->
+    [one] 1 jour
+   *[other] { $count } jours
+}
+stats-no-decision = Aucune demande décidée
+bo-stats-title = Statistiques
+bo-stats-text = Demandes par démarche, statut, canal et mois ; délais ; export CSV.

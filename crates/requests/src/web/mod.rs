@@ -7,6 +7,7 @@ pub mod counter;
 pub mod form_view;
 pub mod knowledge;
 pub mod public;
+pub mod statistics;
 
 use axum::Router;
 use axum::body::Body;
@@ -46,6 +47,8 @@ pub fn router() -> Router<Kernel> {
             get(public::document),
         )
         .route("/backoffice/demandes", get(backoffice::inbox))
+        .route("/backoffice/statistiques", get(statistics::page))
+        .route("/backoffice/statistiques.csv", get(statistics::csv_export))
         .route(
             "/backoffice/connaissances",
             get(knowledge::list).post(knowledge::save),
