@@ -742,3 +742,220 @@ async fn managers_and_officials_read_statistics_and_export_them_without_names() 
     let plain = agent(&app, "luc.moreau@demo.parvis.fr").await;
     assert_eq!(plain.get("/backoffice/statistiques").await.status, 403);
 }
+
+async fn demo_request(app: &TestApp, applicant: &str, slug: &str) -> requests::model::Request {
+    let procedure = requests::store::procedure_by_slug(&app.kernel.db, slug)
+        .await
+        .unwrap()
+        .unwrap();
+    let user = accounts::store::user_by_email(&app.kernel.db, applicant)
+        .await
+        .unwrap()
+        .expect("a demo account");
+    requests::store::requests_of(&app.kernel.db, &user.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.procedure_id == procedure.id && r.number.is_some())
+        .expect("a demo request of this procedure")
+}
+
+#[tokio::test]
+async fn agents_see_a_persons_timeline_across_channels_with_only_their_services_content() {
+    let app = demo_app().await;
+    let camille = accounts::store::user_by_email(&app.kernel.db, "camille.martin@demo.parvis.fr")
+        .await
+        .unwrap()
+        .unwrap();
+    let terrace = demo_request(
+        &app,
+        "camille.martin@demo.parvis.fr",
+        "occupation-domaine-public",
+    )
+    .await;
+    let hall = demo_request(&app, "camille.martin@demo.parvis.fr", "location-salle").await;
+
+    // Luc handles roads: he sees all four of Camille's contacts, the content of his own.
+    let luc = agent(&app, "luc.moreau@demo.parvis.fr").await;
+    let page = luc
+        .get(&format!("/backoffice/usagers/{}", camille.id))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.contains("Parcours de Camille Martin"));
+    assert_eq!(page.body.matches("Demande déposée en ligne").count(), 4);
+    assert!(page.contains(&format!("/backoffice/demandes/{}", terrace.id)));
+    assert!(page.contains("Le plan joint ne montre pas le passage"));
+    assert!(!page.contains(&format!("/backoffice/demandes/{}", hall.id)));
+    assert!(page.contains("Demande suivie par un autre service"));
+    // The hall's internal note never shows, even to the hall's own agent, on a timeline.
+    assert!(!page.contains("vérifier l&#39;attestation d&#39;assurance"));
+    let thomas = agent(&app, "thomas.petit@demo.parvis.fr").await;
+    let from_hall = thomas
+        .get(&format!("/backoffice/demandes/{}/usager", hall.id))
+        .await;
+    assert_eq!(from_hall.status, 200);
+    assert!(from_hall.contains(&format!("/backoffice/demandes/{}", hall.id)));
+    assert!(!from_hall.contains("vérifier l&#39;attestation d&#39;assurance"));
+
+    // The opening is audited.
+    let audited = kernel::audit::search(
+        &app.kernel.db,
+        &kernel::audit::AuditQuery {
+            action: Some("person.timeline_view".into()),
+            target_id: Some(camille.id.clone()),
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(audited.len(), 2);
+
+    // Karim (childhood) handles none of Camille's requests: refused. A resident: refused.
+    let karim = agent(&app, "karim.haddad@demo.parvis.fr").await;
+    assert_eq!(
+        karim
+            .get(&format!("/backoffice/usagers/{}", camille.id))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        karim
+            .get(&format!("/backoffice/demandes/{}/usager", terrace.id))
+            .await
+            .status,
+        403
+    );
+    let resident = resident(&app).await;
+    assert_eq!(
+        resident
+            .get(&format!("/backoffice/usagers/{}", camille.id))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(luc.get("/backoffice/usagers/inconnu").await.status, 404);
+}
+
+#[tokio::test]
+async fn the_timeline_of_someone_without_an_account_gathers_their_letter_and_their_call() {
+    let app = demo_app().await;
+    let julie = agent(&app, "julie.garnier@demo.parvis.fr").await;
+    let inbox = julie.get("/backoffice/demandes?q=germaine").await;
+    let link = inbox
+        .body
+        .split("<td><a href=\"/backoffice/demandes/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a request of Germaine Roux in the inbox")
+        .to_string();
+    let request = julie.get(&format!("/backoffice/demandes/{link}")).await;
+    assert!(request.contains(&format!("/backoffice/demandes/{link}/usager")));
+    let page = julie
+        .get(&format!("/backoffice/demandes/{link}/usager"))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.contains("Parcours de Germaine Roux"));
+    assert!(page.contains("Sans compte (fiche contact)"));
+    assert!(page.contains("Courrier reçu"));
+    assert!(page.contains("Appel téléphonique"));
+    assert!(page.contains("Enregistrée par Julie Garnier"));
+    assert!(page.contains("Téléphone : 1, Courrier : 1"));
+}
+
+#[tokio::test]
+async fn agents_link_a_knowledge_base_sheet_to_a_request_in_one_click() {
+    let app = demo_app().await;
+    let terrace = demo_request(
+        &app,
+        "camille.martin@demo.parvis.fr",
+        "occupation-domaine-public",
+    )
+    .await;
+    let path = format!("/backoffice/demandes/{}", terrace.id);
+    let luc = agent(&app, "luc.moreau@demo.parvis.fr").await;
+    let searched = luc.get(&format!("{path}?fiche=piétons")).await;
+    assert!(
+        searched.contains("Lier la fiche « Occupation du domaine public : instruire une demande »")
+    );
+    assert!(!searched.contains("Lier la fiche « Attestation d&#39;accueil"));
+    let linked = luc
+        .post_form(
+            &format!("{path}/fiches"),
+            &[
+                ("csrf_token", &searched.csrf()),
+                ("article", "occupation-domaine-public-instruction"),
+            ],
+        )
+        .await;
+    assert_eq!(linked.location(), Some(path.as_str()));
+    let page = luc.get(&path).await;
+    assert!(page.contains("La fiche est liée à la demande."));
+    assert!(
+        page.contains("href=\"/backoffice/connaissances/occupation-domaine-public-instruction\"")
+    );
+    assert!(page.contains("Fiche liée : Occupation du domaine public"));
+    // Linking twice changes nothing; the resident never sees the sheet nor the step.
+    luc.post_form(
+        &format!("{path}/fiches"),
+        &[
+            ("csrf_token", &page.csrf()),
+            ("article", "occupation-domaine-public-instruction"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        requests::store::linked_articles(&app.kernel.db, &terrace.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let camille = resident(&app).await;
+    let own = camille
+        .get(&format!(
+            "/mes-demandes/{}",
+            terrace.number.as_deref().unwrap()
+        ))
+        .await;
+    assert!(!own.contains("Fiche liée"));
+    // An agent of another service may not link; an unknown sheet is 404.
+    let sophie = agent(&app, "sophie.bernard@demo.parvis.fr").await;
+    let home = sophie.get("/backoffice/demandes").await;
+    let refused = sophie
+        .post_form(
+            &format!("{path}/fiches"),
+            &[
+                ("csrf_token", &home.csrf()),
+                ("article", "occupation-domaine-public-instruction"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    let unknown = luc
+        .post_form(
+            &format!("{path}/fiches"),
+            &[("csrf_token", &page.csrf()), ("article", "inconnue")],
+        )
+        .await;
+    assert_eq!(unknown.status, 404);
+    // Removing the link.
+    let removed = luc
+        .post_form(
+            &format!("{path}/fiches"),
+            &[
+                ("csrf_token", &page.csrf()),
+                ("article", "occupation-domaine-public-instruction"),
+                ("action", "retirer"),
+            ],
+        )
+        .await;
+    assert_eq!(removed.status, 303);
+    assert!(
+        requests::store::linked_articles(&app.kernel.db, &terrace.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

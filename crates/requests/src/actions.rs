@@ -851,6 +851,49 @@ pub async fn add_note(
     Ok(())
 }
 
+/// Links a knowledge-base sheet to a request (or removes the link), so that whoever opens
+/// the request next finds it. Noted in the request's internal history.
+pub async fn link_article(
+    kernel: &Kernel,
+    caller: &Caller,
+    request_id: &str,
+    slug: &str,
+    linked: bool,
+) -> Result<(), RequestError> {
+    let article = store::article_by_slug(&kernel.db, slug)
+        .await?
+        .ok_or(RequestError::NotFound)?;
+    let mut tx = kernel.db.begin().await?;
+    let request = load_for_agent(&mut tx, caller, request_id).await?;
+    let by = person_id(caller).ok_or(RequestError::Forbidden)?;
+    let changed = if linked {
+        store::link_article(&mut tx, &request.id, &article.id, by, kernel.now()).await?
+    } else {
+        store::unlink_article(&mut tx, &request.id, &article.id).await?
+    };
+    if changed {
+        let label = person_label(caller);
+        let detail = if linked {
+            format!("Fiche liée : {}", article.title)
+        } else {
+            format!("Fiche retirée : {}", article.title)
+        };
+        event(
+            &mut tx,
+            kernel,
+            &request,
+            (Some(by), &label),
+            "article",
+            (None, None),
+            &detail,
+            false,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Takes the request (oneself) or gives it to a colleague of the same service, or to nobody.
 pub async fn assign(
     kernel: &Kernel,

@@ -12,6 +12,7 @@ pub mod routing;
 pub mod rules;
 pub mod stats;
 pub mod store;
+pub mod timeline;
 pub mod web;
 pub mod workflow;
 
@@ -29,10 +30,16 @@ use kernel::jobs::JobRegistry;
 use kernel::migrate::Migration;
 
 pub fn migrations() -> Vec<Migration> {
-    vec![Migration::portable(
-        "requests/0001_requests",
-        include_str!("../migrations/0001_requests.sql"),
-    )]
+    vec![
+        Migration::portable(
+            "requests/0001_requests",
+            include_str!("../migrations/0001_requests.sql"),
+        ),
+        Migration::portable(
+            "requests/0002_article_links",
+            include_str!("../migrations/0002_article_links.sql"),
+        ),
+    ]
 }
 
 /// The deemed-decision sweep runs every hour: a request deemed accepted at the end of a day

@@ -524,6 +524,123 @@ pub async fn requests_of(db: &Db, applicant_id: &str) -> Result<Vec<Request>, sq
     rows.iter().map(request_from_row).collect()
 }
 
+/// The filed requests of a person known only by a contact record (no account), found by
+/// the e-mail address they gave, or else by name and phone: the same person calling twice.
+pub async fn requests_of_contact(
+    db: &Db,
+    email: Option<&str>,
+    name: &str,
+    phone: Option<&str>,
+) -> Result<Vec<Request>, sqlx::Error> {
+    let rows = match (email, phone) {
+        (Some(email), _) => {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {REQUEST_COLUMNS} FROM requests
+                 WHERE applicant_id IS NULL AND number IS NOT NULL AND lower(applicant_email) = lower($1)
+                 ORDER BY created_at DESC"
+            )))
+            .bind(email)
+            .fetch_all(db.pool())
+            .await?
+        }
+        (None, Some(phone)) => {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {REQUEST_COLUMNS} FROM requests
+                 WHERE applicant_id IS NULL AND number IS NOT NULL AND applicant_email IS NULL
+                   AND applicant_name = $1 AND applicant_phone = $2
+                 ORDER BY created_at DESC"
+            )))
+            .bind(name)
+            .bind(phone)
+            .fetch_all(db.pool())
+            .await?
+        }
+        (None, None) => Vec::new(),
+    };
+    rows.iter().map(request_from_row).collect()
+}
+
+/// `$1, $2, …` for an `IN` list of `n` values, the same on both databases.
+fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The history of several requests at once (a person's timeline), oldest first.
+pub async fn events_of(
+    db: &Db,
+    request_ids: &[String],
+) -> Result<Vec<(String, Event)>, sqlx::Error> {
+    if request_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT request_id, at, actor_label, kind, from_status, to_status, detail, public
+         FROM request_events WHERE request_id IN ({}) ORDER BY at, id",
+        placeholders(request_ids.len())
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in request_ids {
+        query = query.bind(id);
+    }
+    Ok(query
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|row| {
+            (
+                row.get(0),
+                Event {
+                    at: from_db(row.get(1)),
+                    actor_label: row.get(2),
+                    kind: row.get(3),
+                    from_status: row.get(4),
+                    to_status: row.get(5),
+                    detail: row.get(6),
+                    public: row.get::<i64, _>(7) != 0,
+                },
+            )
+        })
+        .collect())
+}
+
+/// The messages of several requests at once, oldest first.
+pub async fn messages_of(
+    db: &Db,
+    request_ids: &[String],
+) -> Result<Vec<(String, Message)>, sqlx::Error> {
+    if request_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT request_id, at, author_label, from_staff, body FROM request_messages
+         WHERE request_id IN ({}) ORDER BY at, id",
+        placeholders(request_ids.len())
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in request_ids {
+        query = query.bind(id);
+    }
+    Ok(query
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|row| {
+            (
+                row.get(0),
+                Message {
+                    at: from_db(row.get(1)),
+                    author_label: row.get(2),
+                    from_staff: row.get::<i64, _>(3) != 0,
+                    body: row.get(4),
+                },
+            )
+        })
+        .collect())
+}
+
 /// The next number of the year. The row lock taken by the update makes two filings at the
 /// same instant get two numbers, on both databases.
 pub async fn next_number(tx: &mut Tx, year: i16) -> Result<i64, sqlx::Error> {
@@ -1192,6 +1309,55 @@ pub async fn save_article(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// The sheets an agent linked to a request, by title.
+pub async fn linked_articles(db: &Db, request_id: &str) -> Result<Vec<Article>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.slug, a.title, a.body, a.updated_at FROM kb_articles a
+         JOIN request_articles l ON l.article_id = a.id
+         WHERE l.request_id = $1 ORDER BY a.title",
+    )
+    .bind(request_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.iter().map(article_from_row).collect())
+}
+
+/// Links a sheet to a request; linking it twice changes nothing. Returns whether it is new.
+pub async fn link_article(
+    tx: &mut Tx,
+    request_id: &str,
+    article_id: &str,
+    by: &str,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO request_articles (request_id, article_id, linked_at, linked_by)
+         VALUES ($1, $2, $3, $4) ON CONFLICT (request_id, article_id) DO NOTHING",
+    )
+    .bind(request_id)
+    .bind(article_id)
+    .bind(to_db(now))
+    .bind(by)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Removes a link. Returns whether there was one.
+pub async fn unlink_article(
+    tx: &mut Tx,
+    request_id: &str,
+    article_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("DELETE FROM request_articles WHERE request_id = $1 AND article_id = $2")
+            .bind(request_id)
+            .bind(article_id)
+            .execute(&mut **tx)
+            .await?;
+    Ok(done.rows_affected() > 0)
 }
 
 // ------------------------------------------------------------------ statistics

@@ -225,3 +225,38 @@ stats-days = { $count ->
 stats-no-decision = No request decided yet
 bo-stats-title = Statistics
 bo-stats-text = Requests by procedure, status, channel and month; delays; CSV export.
+
+## Knowledge-base sheets linked to a request
+bo-articles = Useful sheets
+bo-articles-none = No knowledge-base sheet is linked to this request.
+bo-articles-search = Search for a sheet to link
+bo-articles-search-button = Search
+bo-articles-not-found = No sheet matches this search.
+bo-article-link = Link the sheet “{ $title }”
+bo-article-unlink = Remove the sheet “{ $title }”
+bo-article-linked = The sheet is linked to the request.
+bo-article-unlinked = The sheet is no longer linked to the request.
+
+## A person's timeline
+timeline-link = See this person's timeline
+timeline-title = Timeline of { $name }
+timeline-intro = Every request of this person, whatever the channel, and what happened since, newest first. This consultation is recorded in the access log.
+timeline-person = Person
+timeline-no-account = No account (contact record)
+timeline-email = E-mail
+timeline-phone = Phone
+timeline-address = Address
+timeline-channels = Contacts by channel
+timeline-heading = History
+timeline-empty = No request.
+timeline-contact-online = Request filed online
+timeline-contact-counter = Visit at the front desk
+timeline-contact-phone = Phone call
+timeline-contact-letter = Letter received
+timeline-contact-email = E-mail received
+timeline-status = Current status: { $status }
+timeline-recorded-status = Recorded by { $agent } — current status: { $status }
+timeline-step = Step
+timeline-message-staff = Message from the service
+timeline-message-applicant = Message from the person
+timeline-other-service = Request followed by another service: its content is not shown.

@@ -225,3 +225,38 @@ stats-days = { $count ->
 stats-no-decision = Aucune demande décidée
 bo-stats-title = Statistiques
 bo-stats-text = Demandes par démarche, statut, canal et mois ; délais ; export CSV.
+
+## Knowledge-base sheets linked to a request
+bo-articles = Fiches utiles
+bo-articles-none = Aucune fiche de la base de connaissances n'est liée à cette demande.
+bo-articles-search = Chercher une fiche à lier
+bo-articles-search-button = Chercher
+bo-articles-not-found = Aucune fiche ne correspond à cette recherche.
+bo-article-link = Lier la fiche « { $title } »
+bo-article-unlink = Retirer la fiche « { $title } »
+bo-article-linked = La fiche est liée à la demande.
+bo-article-unlinked = La fiche n'est plus liée à la demande.
+
+## A person's timeline
+timeline-link = Voir le parcours de cette personne
+timeline-title = Parcours de { $name }
+timeline-intro = Toutes les demandes de cette personne, quel que soit le canal, et ce qui s'est passé depuis, du plus récent au plus ancien. Cette consultation est enregistrée dans le journal des accès.
+timeline-person = Personne
+timeline-no-account = Sans compte (fiche contact)
+timeline-email = Courriel
+timeline-phone = Téléphone
+timeline-address = Adresse
+timeline-channels = Contacts par canal
+timeline-heading = Historique
+timeline-empty = Aucune demande.
+timeline-contact-online = Demande déposée en ligne
+timeline-contact-counter = Passage à l'accueil
+timeline-contact-phone = Appel téléphonique
+timeline-contact-letter = Courrier reçu
+timeline-contact-email = Courriel reçu
+timeline-status = Statut actuel : { $status }
+timeline-recorded-status = Enregistrée par { $agent } — statut actuel : { $status }
+timeline-step = Étape
+timeline-message-staff = Message du service
+timeline-message-applicant = Message de la personne
+timeline-other-service = Demande suivie par un autre service : son contenu n'est pas affiché.

@@ -297,6 +297,10 @@ struct DetailPage {
     services: Vec<Choice>,
     canned: Vec<Choice>,
     draft_message: String,
+    linked_articles: Vec<store::Article>,
+    article_query: String,
+    /// Sheets found by the agent's search, not linked yet (None: no search made).
+    found_articles: Option<Vec<store::Article>>,
 }
 
 async fn load(
@@ -322,6 +326,9 @@ pub struct DetailQuery {
     /// A canned reply to put in the message box.
     #[serde(default)]
     reponse: String,
+    /// A search in the knowledge base, to link a sheet to the request.
+    #[serde(default)]
+    fiche: Option<String>,
 }
 
 pub async fn detail(
@@ -441,7 +448,22 @@ pub async fn detail(
         .await?
         .ok_or(AppError::NotFound)?;
     let is_final = workflow.phase(&request.status).is_final();
+    let linked_articles = store::linked_articles(&kernel.db, &request.id).await?;
+    let article_query = query.fiche.clone().unwrap_or_default();
+    let found_articles = match &query.fiche {
+        Some(q) => Some(
+            store::articles(&kernel.db, q)
+                .await?
+                .into_iter()
+                .filter(|a| !linked_articles.iter().any(|l| l.id == a.id))
+                .collect(),
+        ),
+        None => None,
+    };
     render(&DetailPage {
+        linked_articles,
+        article_query,
+        found_articles,
         status: workflow.label(&request.status),
         deadline: if is_final {
             String::new()
@@ -561,6 +583,38 @@ pub async fn note(
         Err(e) => Err(e),
     };
     done(&session, &page, &id, result, "bo-note-added").await
+}
+
+#[derive(Deserialize)]
+pub struct ArticleLinkForm {
+    article: String,
+    /// `retirer` removes the link.
+    #[serde(default)]
+    action: String,
+}
+
+pub async fn link_article(
+    State(kernel): State<Kernel>,
+    page: Page,
+    Staff(caller): Staff,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<ArticleLinkForm>,
+) -> Result<Response, AppError> {
+    let linked = form.action != "retirer";
+    let result = actions::link_article(&kernel, &caller, &id, &form.article, linked).await;
+    done(
+        &session,
+        &page,
+        &id,
+        result,
+        if linked {
+            "bo-article-linked"
+        } else {
+            "bo-article-unlinked"
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]

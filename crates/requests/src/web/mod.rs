@@ -8,6 +8,7 @@ pub mod form_view;
 pub mod knowledge;
 pub mod public;
 pub mod statistics;
+pub mod timeline;
 
 use axum::Router;
 use axum::body::Body;
@@ -76,6 +77,12 @@ pub fn router() -> Router<Kernel> {
             post(backoffice::message),
         )
         .route("/backoffice/demandes/{id}/note", post(backoffice::note))
+        .route(
+            "/backoffice/demandes/{id}/fiches",
+            post(backoffice::link_article),
+        )
+        .route("/backoffice/demandes/{id}/usager", get(timeline::applicant))
+        .route("/backoffice/usagers/{id}", get(timeline::person))
         .route(
             "/backoffice/demandes/{id}/attribuer",
             post(backoffice::assign),
