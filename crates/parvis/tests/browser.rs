@@ -579,3 +579,84 @@ async fn a_resident_files_a_request_the_agent_asks_the_resident_answers_the_agen
     let outcome = request_journey(&browser, &app).await;
     browser.finish("request_journey", outcome).await;
 }
+
+/// The agent's tools around a request: a knowledge-base sheet found and linked, then the
+/// applicant's timeline — every page checked with axe-core.
+async fn agent_tools_journey(browser: &Browser, app: &TestApp) -> Result<(), String> {
+    let base = app.url("");
+    let camille = accounts::store::user_by_email(&app.kernel.db, "camille.martin@demo.parvis.fr")
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("demo resident")?;
+    let terrace = requests::store::requests_of(&app.kernel.db, &camille.id)
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .find(|r| r.status == "waiting_for_applicant")
+        .ok_or("the demo terrace request")?;
+    log_in_as(
+        browser,
+        &base,
+        "luc.moreau@demo.parvis.fr",
+        accounts::demo::STAFF_PASSWORD,
+    )
+    .await?;
+    browser
+        .goto(&format!("{base}/backoffice/demandes/{}", terrace.id))
+        .await?;
+    browser.fill("#fiche", "piétons").await?;
+    browser
+        .submit_form_by_button("form[role=search] button[type=submit]")
+        .await?;
+    browser
+        .find_text("Lier la fiche « Occupation du domaine public")
+        .await?;
+    check_page(browser, "recherche d'une fiche à lier").await?;
+    browser
+        .submit_form_by_button(
+            "section[aria-labelledby=fiches] form:not([role=search]) button[type=submit]",
+        )
+        .await?;
+    browser.find_text("La fiche est liée à la demande.").await?;
+    check_page(browser, "fiche liée à la demande").await?;
+    browser
+        .follow_link(&format!(
+            "a[href='/backoffice/demandes/{}/usager']",
+            terrace.id
+        ))
+        .await?;
+    browser.find_text("Parcours de Camille Martin").await?;
+    check_page(browser, "parcours d'une personne").await?;
+    // On a phone, 320 px wide, the timeline and the request page do not scroll sideways.
+    browser
+        .client
+        .set_window_size(320, 800)
+        .await
+        .map_err(|e| e.to_string())?;
+    browser.goto(&browser.current_url().await?).await?;
+    no_horizontal_scroll(browser, "parcours d'une personne").await?;
+    browser
+        .goto(&format!("{base}/backoffice/demandes/{}", terrace.id))
+        .await?;
+    no_horizontal_scroll(browser, "demande vue par l'agent").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_agent_links_a_sheet_and_reads_the_applicants_timeline_on_accessible_pages() {
+    if !support::run_or_skip(
+        "an_agent_links_a_sheet_and_reads_the_applicants_timeline_on_accessible_pages",
+    ) {
+        return;
+    }
+    let app = parvis::testing::spawn().await;
+    accounts::demo::seed(&app.kernel)
+        .await
+        .expect("demo accounts");
+    requests::demo::seed(&app.kernel)
+        .await
+        .expect("demo procedures");
+    let browser = Browser::start().await;
+    let outcome = agent_tools_journey(&browser, &app).await;
+    browser.finish("agent_tools_journey", outcome).await;
+}
