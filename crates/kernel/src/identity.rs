@@ -84,6 +84,9 @@ pub enum Permission {
     ViewAudit,
     /// Read statistics across services.
     ViewStatistics,
+    /// Administer procedures: catalogue entries, workflows, routing (which ones depends
+    /// on the services the person manages).
+    ManageProcedures,
 }
 
 impl Permission {
@@ -95,6 +98,7 @@ impl Permission {
             ManageUsers => role == Administrator,
             ViewAudit => matches!(role, Administrator | Dpo),
             ViewStatistics => matches!(role, ServiceManager | ElectedOfficial | Administrator),
+            ManageProcedures => matches!(role, ServiceManager | Administrator),
         }
     }
 }
@@ -246,6 +250,17 @@ mod tests {
         }
         assert!(person(&[Role::Dpo]).can(Permission::ViewAudit));
         assert!(!person(&[Role::Agent]).can(Permission::ViewAudit));
+    }
+
+    #[test]
+    fn administrators_and_service_managers_manage_procedures() {
+        for role in Role::ALL {
+            assert_eq!(
+                person(&[role]).can(Permission::ManageProcedures),
+                matches!(role, Role::Administrator | Role::ServiceManager),
+                "{role:?}"
+            );
+        }
     }
 
     #[test]

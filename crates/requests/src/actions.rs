@@ -458,6 +458,10 @@ async fn receive(
     let sequence = store::next_number(tx, year).await?;
     request.number = Some(request_number(year, sequence));
     request.received_on = Some(received_on);
+    // The regime is the one in force on the day of receipt: a draft started before the
+    // administrator changed it takes the new one, and a filed request never changes again.
+    request.regime = procedure.regime;
+    request.delay = procedure.delay;
     request.status = workflow::SUBMITTED.into();
     request.submitted_at = Some(kernel.now());
     request.updated_at = kernel.now();
@@ -754,6 +758,26 @@ pub async fn apply_move(
     if flow.phase(to).is_final() {
         request.decided_at = Some(now);
     }
+    // The move may hand the request over: to another service (nobody holds it there
+    // yet), or back to its service's common inbox.
+    let handed_to = match &step.assign_to {
+        Some(workflow::Reassign::Service(service_id)) => {
+            let services = accounts::store::services(&kernel.db).await?;
+            let service = services.into_iter().find(|s| &s.id == service_id).ok_or(
+                RequestError::Conflict(
+                    "le service auquel ce changement de statut confie la demande n'existe plus",
+                ),
+            )?;
+            request.service_id = service.id.clone();
+            request.assignee_id = None;
+            Some(format!("Transmise au service {}", service.name))
+        }
+        Some(workflow::Reassign::Unassign) => {
+            request.assignee_id = None;
+            Some("Attribuée à personne".to_string())
+        }
+        None => None,
+    };
     request.updated_at = now;
     refresh_deemed(&mut tx, &mut request).await?;
     store::save_request(&mut tx, &request).await?;
@@ -769,6 +793,20 @@ pub async fn apply_move(
         true,
     )
     .await?;
+    if let Some(detail) = handed_to {
+        let routed = matches!(step.assign_to, Some(workflow::Reassign::Service(_)));
+        event(
+            &mut tx,
+            kernel,
+            &request,
+            (person_id(caller), &label),
+            if routed { "routed" } else { "assigned" },
+            (None, None),
+            &detail,
+            routed,
+        )
+        .await?;
+    }
     if let Some(body) = message.map(str::trim).filter(|b| !b.is_empty()) {
         store::add_message(
             &mut tx,

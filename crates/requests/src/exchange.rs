@@ -9,7 +9,7 @@ use crate::forms::FormDefinition;
 use crate::model::{Delay, Procedure, ProcedureKind, Regime};
 use crate::routing::{RouteCondition, RoutingRule};
 use crate::store;
-use crate::workflow::Workflow;
+use crate::workflow::{Reassign, Workflow};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExchangedRule {
@@ -86,7 +86,13 @@ pub async fn import(
     {
         return Err(ImportError::SlugTaken(file.slug.clone()));
     }
-    let workflow = file.workflow.clone().unwrap_or_default();
+    let mut workflow = file.workflow.clone().unwrap_or_default();
+    // In a shared file a move hands requests to a service named by its slug.
+    for t in &mut workflow.transitions {
+        if let Some(Reassign::Service(slug)) = &t.assign_to {
+            t.assign_to = Some(Reassign::Service(service_id(slug)?));
+        }
+    }
     if let Some(problem) = workflow.problems().first() {
         return Err(ImportError::Workflow(format!("{problem:?}")));
     }

@@ -155,6 +155,53 @@ pub async fn procedure_by_id(db: &Db, id: &str) -> Result<Option<Procedure>, sql
     row.as_ref().map(procedure_from_row).transpose()
 }
 
+/// The same, read inside a write transaction (the row the change is based on).
+pub async fn procedure_for_update(tx: &mut Tx, id: &str) -> Result<Option<Procedure>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {PROCEDURE_COLUMNS} FROM procedures WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(procedure_from_row).transpose()
+}
+
+/// How many filed requests of a procedure are in each status now. Takes a connection so
+/// that a transaction counts what it is about to change (`&mut **tx`).
+pub async fn status_counts(
+    conn: &mut sqlx::AnyConnection,
+    procedure_id: &str,
+) -> Result<std::collections::BTreeMap<String, i64>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT status, COUNT(*) FROM requests WHERE procedure_id = $1 AND number IS NOT NULL GROUP BY status",
+    )
+    .bind(procedure_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
+}
+
+/// Per procedure: the number of its published form version, and whether a draft exists.
+pub async fn form_overview(
+    db: &Db,
+) -> Result<std::collections::HashMap<String, (Option<i64>, bool)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT procedure_id, state, MAX(version) FROM form_versions
+         WHERE state IN ('published', 'draft') GROUP BY procedure_id, state",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let mut out: std::collections::HashMap<String, (Option<i64>, bool)> = Default::default();
+    for row in &rows {
+        let entry = out.entry(row.get(0)).or_default();
+        match row.get::<String, _>(1).as_str() {
+            "published" => entry.0 = Some(row.get(2)),
+            _ => entry.1 = true,
+        }
+    }
+    Ok(out)
+}
+
 // ------------------------------------------------------------------ form versions
 
 const VERSION_COLUMNS: &str = "id, procedure_id, version, definition, state, published_at";

@@ -32,6 +32,29 @@ pub enum Phase {
 }
 
 impl Phase {
+    pub const ALL: [Phase; 5] = [
+        Phase::Open,
+        Phase::WaitingForApplicant,
+        Phase::Accepted,
+        Phase::Refused,
+        Phase::Closed,
+    ];
+
+    /// The name stored in workflows (as serde writes it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Open => "open",
+            Phase::WaitingForApplicant => "waiting_for_applicant",
+            Phase::Accepted => "accepted",
+            Phase::Refused => "refused",
+            Phase::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Phase> {
+        Phase::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
     pub fn is_final(self) -> bool {
         matches!(self, Phase::Accepted | Phase::Refused | Phase::Closed)
     }
@@ -61,6 +84,20 @@ pub struct Transition {
     /// The move produces a decision document (PDF) for the applicant.
     #[serde(default)]
     pub decision_document: bool,
+    /// The move hands the request to another service, or frees it for anyone of its
+    /// service to take. Absent from workflows written before re-assignment existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assign_to: Option<Reassign>,
+}
+
+/// Who holds a request after a move.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reassign {
+    /// Nobody: the request waits in its service's inbox for an agent to take it.
+    Unassign,
+    /// This service (by id), with nobody holding it there yet.
+    Service(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +117,11 @@ pub enum WorkflowProblem {
     DeadEnd(String),
     /// A final status a move leads out of.
     LeavesFinal(String),
+    /// Two moves between the same statuses: agents could not tell them apart.
+    DuplicateMove {
+        from: String,
+        to: String,
+    },
 }
 
 fn status(key: &str, label: &str, phase: Phase) -> Status {
@@ -98,6 +140,7 @@ fn transition(from: &str, to: &str, label: &str) -> Transition {
         message: None,
         requests_documents: false,
         decision_document: false,
+        assign_to: None,
     }
 }
 
@@ -222,11 +265,18 @@ impl Workflow {
         if !seen.contains(SUBMITTED) {
             problems.push(WorkflowProblem::NoSubmittedStatus);
         }
+        let mut moves = std::collections::HashSet::new();
         for t in &self.transitions {
             for end in [&t.from, &t.to] {
                 if !seen.contains(end.as_str()) {
                     problems.push(WorkflowProblem::UnknownStatus(end.clone()));
                 }
+            }
+            if !moves.insert((t.from.as_str(), t.to.as_str())) {
+                problems.push(WorkflowProblem::DuplicateMove {
+                    from: t.from.clone(),
+                    to: t.to.clone(),
+                });
             }
         }
         for s in &self.statuses {
@@ -290,7 +340,14 @@ mod tests {
         workflow
             .transitions
             .push(transition("accepted", "nowhere", "?"));
+        workflow
+            .transitions
+            .push(transition(SUBMITTED, "under_review", "Encore"));
         let problems = workflow.problems();
+        assert!(problems.contains(&WorkflowProblem::DuplicateMove {
+            from: SUBMITTED.into(),
+            to: "under_review".into()
+        }));
         assert!(problems.contains(&WorkflowProblem::DuplicateStatus("accepted".into())));
         assert!(problems.contains(&WorkflowProblem::ReservedStatus(DEEMED_ACCEPTED.into())));
         assert!(problems.contains(&WorkflowProblem::UnknownStatus("nowhere".into())));
@@ -317,8 +374,29 @@ mod tests {
 
     #[test]
     fn a_workflow_round_trips_through_json() {
-        let workflow = Workflow::default();
+        let mut workflow = Workflow::default();
+        workflow.transitions[0].assign_to = Some(Reassign::Service("urbanisme".into()));
+        workflow.transitions[1].assign_to = Some(Reassign::Unassign);
         let json = serde_json::to_string(&workflow).unwrap();
         assert_eq!(serde_json::from_str::<Workflow>(&json).unwrap(), workflow);
+    }
+
+    #[test]
+    fn phases_are_named_as_stored() {
+        for phase in Phase::ALL {
+            let json = serde_json::to_string(&phase).unwrap();
+            assert_eq!(json, format!("\"{}\"", phase.as_str()));
+            assert_eq!(Phase::parse(phase.as_str()), Some(phase));
+        }
+    }
+
+    #[test]
+    fn workflows_stored_before_reassignment_still_load() {
+        let json = r#"{"statuses":[{"key":"submitted","label":"Déposée","phase":"open"},
+            {"key":"closed","label":"Close","phase":"closed"}],
+            "transitions":[{"from":"submitted","to":"closed","label":"Classer"}]}"#;
+        let workflow: Workflow = serde_json::from_str(json).unwrap();
+        assert_eq!(workflow.transitions[0].assign_to, None);
+        assert!(workflow.problems().is_empty());
     }
 }

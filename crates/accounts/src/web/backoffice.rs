@@ -24,6 +24,7 @@ struct HomePage {
     can_manage_users: bool,
     can_view_audit: bool,
     can_view_statistics: bool,
+    can_manage_procedures: bool,
 }
 
 pub async fn home(Staff(caller): Staff, page: Page) -> Result<Html<String>, AppError> {
@@ -43,6 +44,7 @@ pub async fn home(Staff(caller): Staff, page: Page) -> Result<Html<String>, AppE
         can_manage_users: caller.can(Permission::ManageUsers),
         can_view_audit: caller.can(Permission::ViewAudit),
         can_view_statistics: caller.can(Permission::ViewStatistics),
+        can_manage_procedures: caller.can(Permission::ManageProcedures),
         page,
     })
 }

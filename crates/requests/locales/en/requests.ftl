@@ -260,3 +260,267 @@ timeline-step = Step
 timeline-message-staff = Message from the service
 timeline-message-applicant = Message from the person
 timeline-other-service = Request followed by another service: its content is not shown.
+pa-list-title = Procedures and workflows
+pa-back-home = Back office home
+pa-list-intro = Every procedure of the commune, shown in the catalogue or being prepared: its entry, its form, its handling workflow and its routing rules.
+pa-new = New procedure
+pa-import = Import a procedure
+pa-list-none = No procedure of your services yet.
+pa-list-caption = { $count ->
+    [one] 1 procedure
+   *[other] { $count } procedures
+}
+pa-col-procedure = Procedure
+pa-col-theme = Theme
+pa-col-service = Service in charge
+pa-col-kind = Kind
+pa-col-regime = Town hall's silence
+pa-col-form = Form
+pa-col-catalogue = Catalogue
+pa-col-settings = Settings
+pa-kind-online = Online form
+pa-kind-information = Information only
+pa-kind-online-choice = Online form: residents file their request on the site
+pa-kind-information-choice = Information only: the page sends residents to an appointment booking or another site
+pa-form-none-needed = No form
+pa-form-published = Version { $version } published.
+pa-form-unpublished = No published version.
+pa-form-draft = Draft in progress.
+pa-listed = Shown
+pa-hidden = Hidden
+pa-link-entry = Entry of “{ $title }”
+pa-link-form = Form of “{ $title }”
+pa-link-workflow = Workflow of “{ $title }”
+pa-link-routing = Routing of “{ $title }”
+pa-nav-label = Procedure settings
+pa-nav-entry = Entry
+pa-nav-form = Form
+pa-nav-workflow = Workflow
+pa-nav-routing = Routing
+pa-nav-public = Public page
+pa-delay-days = { $count ->
+    [one] 1 day
+   *[other] { $count } days
+}
+pa-delay-weeks = { $count ->
+    [one] 1 week
+   *[other] { $count } weeks
+}
+pa-delay-months = { $count ->
+    [one] 1 month
+   *[other] { $count } months
+}
+pa-regime-acceptance-short = Silence means acceptance ({ $delay })
+pa-regime-rejection-short = Silence means rejection ({ $delay })
+pa-regime-none-short = No implicit decision
+pa-regime-acceptance-choice = Silence means acceptance: with no answer within the delay, the request is accepted (general rule, article L231-1 of the code of relations between the public and the administration)
+pa-regime-rejection-choice = Silence means rejection: with no answer within the delay, the request is rejected (exceptions set by law or decree)
+pa-regime-none-choice = No implicit decision: information, message or procedure with no decision to take
+pa-unit-days = days
+pa-unit-weeks = weeks
+pa-unit-months = months
+pa-new-title = New procedure
+pa-section-catalogue = Catalogue entry
+pa-section-who = Who, what, how
+pa-section-regime = Town hall's silence
+pa-section-service = Service in charge and publication
+pa-field-title = Title
+pa-field-title-hint = What residents want to do, for example “Ask for a recycling centre badge”.
+pa-field-slug = Page address
+pa-field-slug-hint = Lower case without accents, digits and hyphens, for example badge-decheterie. It cannot change afterwards.
+pa-slug-fixed = The address does not change: links and requests point to it.
+pa-field-theme = Theme
+pa-field-theme-hint = The catalogue groups procedures by theme.
+pa-theme-choose = Choose a theme
+pa-theme-new-option = New theme (name it below)
+pa-field-theme-new = New theme
+pa-field-theme-new-hint = Only if you chose “New theme”: its name as shown in the catalogue.
+pa-field-summary = Summary
+pa-field-summary-hint = One sentence, shown in the catalogue list (300 characters at most).
+pa-field-description = Description
+pa-field-description-hint = In plain words: what the procedure is for, when to use it. Separate paragraphs with an empty line.
+pa-field-audiences = Who may file it
+pa-field-documents = Documents to have at hand
+pa-field-documents-hint = One document per line.
+pa-field-expected-delay = Usual handling time
+pa-field-expected-delay-hint = As residents will read it, for example “15 days” or “2 months”.
+pa-field-kind = Kind of procedure
+pa-field-kind-hint = An information-only procedure has no form: it sends residents to the address below.
+pa-field-info-url = Appointment or information address
+pa-field-info-url-hint = For an information-only procedure. It must start with https://.
+pa-regime-intro = Unless a text says otherwise, two months of silence from the town hall mean acceptance. Another delay or rejection must rest on a text, which you quote: residents see it, and so does the acknowledgement.
+pa-regime-frozen = { $count ->
+    [0] No request has been received for this procedure yet. A change of regime or delay will apply to requests received after it is saved.
+    [one] A change of regime or delay applies to requests received after it is saved: the request already received keeps the regime in force on the day it was received.
+   *[other] A change of regime or delay applies to requests received after it is saved: the { $count } requests already received keep the regime in force on the day they were received.
+}
+pa-field-regime = If the town hall does not answer
+pa-field-delay = Delay after which silence is a decision
+pa-field-delay-hint = Two months as a rule. Not used when the procedure leads to no implicit decision.
+pa-field-delay-count = Number
+pa-field-delay-unit = Unit
+pa-field-legal-basis = Legal basis
+pa-field-legal-basis-hint = Required for silence meaning rejection or a delay other than two months, for example “Décret n° 2015-1459: temporary occupation of the public domain”.
+pa-field-service = Service in charge
+pa-field-service-hint = It receives the requests, unless a routing rule says otherwise.
+pa-service-choose = Choose a service
+pa-field-listed = Show the procedure in the catalogue
+pa-field-listed-hint-new = An online procedure can be shown only once its form is published: you will build it from the “Form” tab after saving. An information-only procedure can be shown at once.
+pa-field-listed-hint = Untick to remove the procedure from the catalogue; requests already filed are not affected.
+pa-field-listed-hint-unpublished = This procedure's form is not published yet: build and publish it from the “Form” tab before showing it in the catalogue.
+pa-create = Create the procedure
+pa-save = Save the entry
+pa-created = The procedure is created.
+pa-created-online = The procedure is created, hidden from the catalogue: now build its form (“Form” tab), publish it, then show it in the catalogue.
+pa-saved = The entry is saved.
+pa-saved-regime = { $count ->
+    [0] The entry is saved. The new regime applies to requests received from now on.
+    [one] The entry is saved. The new regime applies to requests received from now on; the request already received keeps its own.
+   *[other] The entry is saved. The new regime applies to requests received from now on; the { $count } requests already received keep their own.
+}
+pa-error-title = Enter the procedure's title (150 characters at most).
+pa-error-slug = The address must be 2 to 60 characters: lower case without accents and digits, words joined by single hyphens, for example badge-decheterie.
+pa-error-slug-reserved = This address is reserved by the back office: choose another one.
+pa-error-slug-taken = A procedure already has this address: choose another one.
+pa-error-theme = Choose a theme from the list.
+pa-error-theme-new = Enter the new theme's name (60 characters at most).
+pa-error-summary = Enter a one-sentence summary (300 characters at most).
+pa-error-description = The description cannot exceed 5,000 characters.
+pa-error-audiences = Tick at least one audience: residents, associations or businesses.
+pa-error-documents = List 30 documents at most, of 200 characters at most each.
+pa-error-expected-delay = Enter the usual handling time (60 characters at most), for example “15 days”.
+pa-error-kind = Choose the kind of procedure.
+pa-error-info-url-missing = Enter the address to send residents to.
+pa-error-info-url-https = Enter a full, secure web address starting with https://, for example https://appointments.example.org.
+pa-error-regime = Choose what the town hall's silence means.
+pa-error-delay-count = Enter a whole number: 1 to 365 days, 1 to 52 weeks or 1 to 24 months.
+pa-error-delay-unit = Choose the delay's unit: days, weeks or months.
+pa-error-legal-basis = Silence meaning rejection, or a delay other than two months, must rest on a text: enter it.
+pa-error-legal-basis-long = The legal basis cannot exceed 300 characters.
+pa-error-service = Choose the service in charge from the list.
+pa-error-service-managed = You may only put a procedure in the hands of a service you manage.
+pa-error-listed = The form is not published yet: the procedure cannot be shown in the catalogue. Build and publish it from the “Form” tab, then come back and tick this box.
+pa-phase-open = In progress: the legal delay runs
+pa-phase-waiting-for-applicant = Waiting for the applicant: the delay is suspended
+pa-phase-accepted = Decision: accepted (final)
+pa-phase-refused = Decision: refused (final)
+pa-phase-closed = Closed without a decision (final)
+pa-wf-title = Handling workflow: { $title }
+pa-wf-intro = The statuses this procedure's requests go through, and the moves agents may make. Every change is checked: no request must be able to get stuck.
+pa-wf-statuses = Statuses
+pa-wf-statuses-intro = A status's stage says where the request stands: while it is “in progress”, the delay after which silence is a decision runs; a final status closes the request. The “submitted” status is that of every request received: it cannot be removed.
+pa-wf-status-count = { $count ->
+    [0] No request in this status.
+    [one] 1 request in this status now.
+   *[other] { $count } requests in this status now.
+}
+pa-wf-status-key = Technical name
+pa-wf-status-key-hint = Lower case without accents, digits and underscores, for example site_visit. It does not change afterwards.
+pa-wf-status-label = Label
+pa-wf-status-phase = Stage
+pa-wf-status-save = Save the status “{ $status }”
+pa-wf-status-remove = Remove the status “{ $status }”
+pa-wf-legal = Statuses set by law
+pa-wf-legal-intro = These statuses exist in every procedure and are never chosen by hand: the draft, the implicit decision born of silence, the transmission to the competent authority.
+pa-wf-add-status = Add a status
+pa-wf-add-status-submit = Add the status
+pa-wf-exit = Move out
+pa-wf-exit-hint = Required unless the status is final: the status agents will move the request on to. Then add, below, the move that leads to it.
+pa-wf-exit-to = To the status
+pa-wf-exit-none = None (final status)
+pa-wf-exit-label = Button label
+pa-wf-transitions = Moves
+pa-wf-transitions-intro = Each move is a button offered to agents in a given status. It may send a message to the applicant, ask for documents (the legal delay is then suspended), produce a decision document and hand the request to another service.
+pa-wf-placeholders = In the message template, the markers { "{prenom}" }, { "{nom}" }, { "{numero}" }, { "{demarche}" } and { "{service}" } are replaced by the applicant's given and family names, the request number, the procedure's title and the service's name; the agent reads the message before it is sent.
+pa-wf-add-transition = Add a move
+pa-wf-add-transition-submit = Add the move
+pa-wf-from = From the status
+pa-wf-to = To the status
+pa-wf-button = Button label
+pa-wf-button-hint = What agents read, for example “Ask for documents”.
+pa-wf-message = Message template to the applicant
+pa-wf-message-hint = Leave empty to offer no message.
+pa-wf-effects = Effects of the move
+pa-wf-requests-documents = Asks the applicant for missing documents (the legal delay is suspended until they arrive)
+pa-wf-decision-document = Produces a decision document (PDF) for the applicant
+pa-wf-reassign = Assignment
+pa-wf-reassign-none = Does not change the assignment
+pa-wf-reassign-unassign = Frees the request: nobody holds it any more in its service
+pa-wf-reassign-service = Hands the request to the service { $service }
+pa-wf-transition-save = Save the move “{ $label }”
+pa-wf-transition-remove = Remove the move “{ $label }”
+pa-wf-reset = Back to the default workflow
+pa-wf-reset-intro = Submitted, under review, waiting for documents, then accepted, refused or closed without action. Impossible while requests are in a status that workflow lacks.
+pa-wf-reset-submit = Back to the default workflow
+pa-wf-saved = The handling workflow is saved.
+pa-wf-error-key = The technical name must be 1 to 40 characters: lower case without accents, digits and underscores, starting with a letter.
+pa-wf-error-status-label = Enter the status's label (80 characters at most).
+pa-wf-error-transition-label = Enter the button's label (80 characters at most).
+pa-wf-error-message = The message template cannot exceed 5,000 characters.
+pa-wf-error-phase = Choose the stage from the list.
+pa-wf-error-exit-to = Choose the status the move out leads to.
+pa-wf-error-reassign = Choose the assignment from the list.
+pa-wf-error-stale = The workflow was changed meanwhile: check it below and try again.
+pa-wf-error-in-use = { $count ->
+    [one] 1 request is now in the status “{ $status }”
+   *[other] { $count } requests are now in the status “{ $status }”
+}: this status can neither be removed nor change stage. Move these requests on first.
+pa-wf-problem-no-submitted = The “submitted” status must stay: it is that of every request received.
+pa-wf-problem-duplicate = A status already has the technical name “{ $key }”.
+pa-wf-problem-reserved = “{ $key }” is a status set by law: choose another technical name.
+pa-wf-problem-unknown = The status “{ $key }” does not exist in this workflow.
+pa-wf-problem-dead-end = No move leads out of the status “{ $status }”, which is not final: requests would get stuck there. Give a move out, or make it a final status.
+pa-wf-problem-leaves-final = The status “{ $status }” is final: no move can lead out of it.
+pa-wf-problem-duplicate-move = A move already leads from “{ $from }” to “{ $to }”.
+pa-rt-title = Routing: { $title }
+pa-rt-intro = Rules are looked at in order: the first that holds picks the service that receives the request. If none holds, the request goes to the service in charge: { $service }.
+pa-rt-rules = Routing rules
+pa-rt-none = No rule: every request goes to the service in charge, { $service }.
+pa-rt-otherwise = Otherwise: { $service } (service in charge).
+pa-rt-goes-to = the request goes to
+pa-rt-rule-answer = If the answer to “{ $field }” is “{ $value }”
+pa-rt-rule-district = If the address given in “{ $field }” is in the district “{ $district }”
+pa-rt-missing-field = field missing from the published form: the rule never holds
+pa-rt-up = Move rule { $n } up
+pa-rt-down = Move rule { $n } down
+pa-rt-remove = Remove rule { $n }
+pa-rt-add = Add a rule
+pa-rt-no-form = Rules refer to the published form's fields: publish this procedure's form first.
+pa-rt-by-choice = By a choice answer
+pa-rt-choice-answer = Question and answer
+pa-rt-by-text = By a typed answer
+pa-rt-field = Question
+pa-rt-value = Exact answer
+pa-rt-value-hint = The rule holds when the applicant typed exactly this text.
+pa-rt-by-district = By the district of an address
+pa-rt-address-field = Address field
+pa-rt-district = District
+pa-rt-no-address-field = The published form has no address field.
+pa-rt-no-district = No street belongs to a district yet: add the streets below.
+pa-rt-service = Service receiving the request
+pa-rt-add-submit = Add the rule
+pa-rt-saved = The routing rules are saved.
+pa-rt-streets = Streets and districts
+pa-rt-streets-intro = Routing by district looks for the street's name in the address given, whatever the case, accents or punctuation. The list is the whole commune's.
+pa-rt-streets-none = No street recorded.
+pa-rt-streets-caption = { $count ->
+    [one] 1 street
+   *[other] { $count } streets
+}
+pa-rt-street = Street
+pa-rt-street-hint = Its name without a number, for example “Rue du Stade”.
+pa-rt-street-district-hint = An existing district or a new one.
+pa-rt-street-add = Add a street
+pa-rt-street-add-submit = Add the street
+pa-rt-street-added = The street “{ $street }” belongs to the district “{ $district }”.
+pa-rt-error-no-form = Publish this procedure's form first: rules refer to its fields.
+pa-rt-error-field = Choose a question of the published form.
+pa-rt-error-option = Choose one of the answers this question offers.
+pa-rt-error-value = Enter the expected answer (200 characters at most).
+pa-rt-error-address-field = Choose an address field of the published form.
+pa-rt-error-district = Choose a district from the street list.
+pa-rt-error-service = Choose the service that will receive the request.
+pa-rt-error-stale = The rules were changed meanwhile: check the list and try again.
+pa-rt-error-street-name = Enter the street's name (120 characters at most).
+pa-rt-error-street-duplicate = This street is already in the list.
+pa-rt-error-street-district = Enter the street's district (80 characters at most).

@@ -260,3 +260,264 @@ timeline-step = Étape
 timeline-message-staff = Message du service
 timeline-message-applicant = Message de la personne
 timeline-other-service = Demande suivie par un autre service : son contenu n'est pas affiché.
+pa-list-title = Démarches et circuits
+pa-back-home = Accueil du back-office
+pa-list-intro = Toutes les démarches de la commune, affichées au catalogue ou en préparation : leur fiche, leur formulaire, leur circuit de traitement et leurs règles d'orientation.
+pa-new = Nouvelle démarche
+pa-import = Importer une démarche
+pa-list-none = Aucune démarche de vos services pour l'instant.
+pa-list-caption = { $count ->
+    [one] 1 démarche
+   *[other] { $count } démarches
+}
+pa-col-procedure = Démarche
+pa-col-theme = Thème
+pa-col-service = Service en charge
+pa-col-kind = Type
+pa-col-regime = Silence de la mairie
+pa-col-form = Formulaire
+pa-col-catalogue = Catalogue
+pa-col-settings = Paramétrer
+pa-kind-online = Formulaire en ligne
+pa-kind-information = Information seule
+pa-kind-online-choice = Formulaire en ligne : les habitants déposent leur demande sur le site
+pa-kind-information-choice = Information seule : la fiche renvoie vers une prise de rendez-vous ou un autre site
+pa-form-none-needed = Sans formulaire
+pa-form-published = Version { $version } publiée.
+pa-form-unpublished = Aucune version publiée.
+pa-form-draft = Brouillon en cours.
+pa-listed = Affichée
+pa-hidden = Masquée
+pa-link-entry = Fiche de « { $title } »
+pa-link-form = Formulaire de « { $title } »
+pa-link-workflow = Circuit de « { $title } »
+pa-link-routing = Orientation de « { $title } »
+pa-nav-label = Paramétrage de la démarche
+pa-nav-entry = Fiche
+pa-nav-form = Formulaire
+pa-nav-workflow = Circuit
+pa-nav-routing = Orientation
+pa-nav-public = Page publique
+pa-delay-days = { $count ->
+    [one] 1 jour
+   *[other] { $count } jours
+}
+pa-delay-weeks = { $count ->
+    [one] 1 semaine
+   *[other] { $count } semaines
+}
+pa-delay-months = { $count } mois
+pa-regime-acceptance-short = Silence vaut acceptation ({ $delay })
+pa-regime-rejection-short = Silence vaut rejet ({ $delay })
+pa-regime-none-short = Pas de décision implicite
+pa-regime-acceptance-choice = Silence vaut acceptation : sans réponse dans le délai, la demande est acceptée (règle générale, article L231-1 du code des relations entre le public et l'administration)
+pa-regime-rejection-choice = Silence vaut rejet : sans réponse dans le délai, la demande est rejetée (exceptions prévues par la loi ou un décret)
+pa-regime-none-choice = Pas de décision implicite : information, message ou démarche sans décision à prendre
+pa-unit-days = jours
+pa-unit-weeks = semaines
+pa-unit-months = mois
+pa-new-title = Nouvelle démarche
+pa-section-catalogue = Fiche du catalogue
+pa-section-who = Qui, quoi, comment
+pa-section-regime = Silence de la mairie
+pa-section-service = Service en charge et publication
+pa-field-title = Titre
+pa-field-title-hint = Ce que l'habitant veut faire, par exemple « Demander un badge de déchetterie ».
+pa-field-slug = Adresse de la page
+pa-field-slug-hint = Minuscules sans accents, chiffres et tirets, par exemple badge-decheterie. Elle ne pourra plus changer.
+pa-slug-fixed = L'adresse ne change pas : des liens et des demandes y renvoient.
+pa-field-theme = Thème
+pa-field-theme-hint = Le catalogue regroupe les démarches par thème.
+pa-theme-choose = Choisir un thème
+pa-theme-new-option = Nouveau thème (à préciser ci-dessous)
+pa-field-theme-new = Nouveau thème
+pa-field-theme-new-hint = Seulement si vous avez choisi « Nouveau thème » : son nom tel qu'il apparaîtra au catalogue.
+pa-field-summary = Résumé
+pa-field-summary-hint = Une phrase, affichée dans la liste du catalogue (300 caractères au plus).
+pa-field-description = Description
+pa-field-description-hint = En mots simples : à quoi sert la démarche, quand la faire. Séparez les paragraphes par une ligne vide.
+pa-field-audiences = Qui peut faire cette démarche
+pa-field-documents = Documents à avoir sous la main
+pa-field-documents-hint = Un document par ligne.
+pa-field-expected-delay = Délai habituel de traitement
+pa-field-expected-delay-hint = Tel que l'habitant le lira, par exemple « 15 jours » ou « 2 mois ».
+pa-field-kind = Type de démarche
+pa-field-kind-hint = Une démarche d'information seule n'a pas de formulaire : elle renvoie vers l'adresse indiquée ci-dessous.
+pa-field-info-url = Adresse de prise de rendez-vous ou d'information
+pa-field-info-url-hint = Pour une démarche d'information seule. Elle doit commencer par https://.
+pa-regime-intro = Sauf texte contraire, le silence gardé deux mois par la mairie vaut acceptation. Un autre délai ou le rejet doivent être prévus par un texte, que vous citez : il est indiqué aux habitants et dans l'accusé de réception.
+pa-regime-frozen = { $count ->
+    [0] Aucune demande n'a encore été reçue pour cette démarche. Un changement de régime ou de délai s'appliquera aux demandes reçues après son enregistrement.
+    [one] Un changement de régime ou de délai s'applique aux demandes reçues après son enregistrement : la demande déjà reçue garde le régime en vigueur le jour de sa réception.
+   *[other] Un changement de régime ou de délai s'applique aux demandes reçues après son enregistrement : les { $count } demandes déjà reçues gardent le régime en vigueur le jour de leur réception.
+}
+pa-field-regime = Si la mairie ne répond pas
+pa-field-delay = Délai au terme duquel le silence vaut décision
+pa-field-delay-hint = Deux mois en règle générale. Sans effet si la démarche ne donne pas lieu à une décision implicite.
+pa-field-delay-count = Nombre
+pa-field-delay-unit = Unité
+pa-field-legal-basis = Texte applicable
+pa-field-legal-basis-hint = Obligatoire pour un silence valant rejet ou un délai autre que deux mois, par exemple « Décret n° 2015-1459 : occupation temporaire du domaine public ».
+pa-field-service = Service en charge
+pa-field-service-hint = Il reçoit les demandes, sauf règle d'orientation contraire.
+pa-service-choose = Choisir un service
+pa-field-listed = Afficher la démarche au catalogue
+pa-field-listed-hint-new = Une démarche en ligne ne peut être affichée qu'une fois son formulaire publié : vous le construirez depuis l'onglet « Formulaire » après l'enregistrement. Une démarche d'information seule peut l'être tout de suite.
+pa-field-listed-hint = Décochez pour retirer la démarche du catalogue ; les demandes déjà déposées ne sont pas touchées.
+pa-field-listed-hint-unpublished = Le formulaire de cette démarche n'est pas encore publié : construisez-le et publiez-le depuis l'onglet « Formulaire » avant de l'afficher au catalogue.
+pa-create = Créer la démarche
+pa-save = Enregistrer la fiche
+pa-created = La démarche est créée.
+pa-created-online = La démarche est créée, masquée du catalogue : construisez maintenant son formulaire (onglet « Formulaire »), publiez-le, puis affichez-la au catalogue.
+pa-saved = La fiche est enregistrée.
+pa-saved-regime = { $count ->
+    [0] La fiche est enregistrée. Le nouveau régime s'applique aux demandes reçues à partir de maintenant.
+    [one] La fiche est enregistrée. Le nouveau régime s'applique aux demandes reçues à partir de maintenant ; la demande déjà reçue garde le sien.
+   *[other] La fiche est enregistrée. Le nouveau régime s'applique aux demandes reçues à partir de maintenant ; les { $count } demandes déjà reçues gardent le leur.
+}
+pa-error-title = Indiquez le titre de la démarche (150 caractères au plus).
+pa-error-slug = L'adresse doit faire 2 à 60 caractères : minuscules sans accents et chiffres, mots séparés par un seul tiret, par exemple badge-decheterie.
+pa-error-slug-reserved = Cette adresse est réservée par le back-office : choisissez-en une autre.
+pa-error-slug-taken = Une démarche porte déjà cette adresse : choisissez-en une autre.
+pa-error-theme = Choisissez un thème dans la liste.
+pa-error-theme-new = Indiquez le nom du nouveau thème (60 caractères au plus).
+pa-error-summary = Indiquez un résumé d'une phrase (300 caractères au plus).
+pa-error-description = La description ne peut dépasser 5 000 caractères.
+pa-error-audiences = Cochez au moins un public : particuliers, associations ou entreprises.
+pa-error-documents = Indiquez 30 documents au plus, de 200 caractères au plus chacun.
+pa-error-expected-delay = Indiquez le délai habituel de traitement (60 caractères au plus), par exemple « 15 jours ».
+pa-error-kind = Choisissez le type de démarche.
+pa-error-info-url-missing = Indiquez l'adresse vers laquelle renvoyer les habitants.
+pa-error-info-url-https = Indiquez une adresse web complète et sécurisée, commençant par https://, par exemple https://rendezvous.exemple.fr.
+pa-error-regime = Choisissez ce que vaut le silence de la mairie.
+pa-error-delay-count = Indiquez un nombre entier : de 1 à 365 jours, 1 à 52 semaines ou 1 à 24 mois.
+pa-error-delay-unit = Choisissez l'unité du délai : jours, semaines ou mois.
+pa-error-legal-basis = Un silence valant rejet ou un délai autre que deux mois doit être prévu par un texte : indiquez-le.
+pa-error-legal-basis-long = Le texte applicable ne peut dépasser 300 caractères.
+pa-error-service = Choisissez le service en charge dans la liste.
+pa-error-service-managed = Vous ne pouvez confier une démarche qu'à un service dont vous êtes responsable.
+pa-error-listed = Le formulaire n'est pas encore publié : la démarche ne peut pas être affichée au catalogue. Construisez-le et publiez-le depuis l'onglet « Formulaire », puis revenez cocher cette case.
+pa-phase-open = En cours : le délai légal court
+pa-phase-waiting-for-applicant = En attente du demandeur : le délai est suspendu
+pa-phase-accepted = Décision : acceptée (final)
+pa-phase-refused = Décision : refusée (final)
+pa-phase-closed = Classée sans décision (final)
+pa-wf-title = Circuit de traitement : { $title }
+pa-wf-intro = Les statuts par lesquels passent les demandes de cette démarche, et les transitions que les agents peuvent faire. Chaque modification est vérifiée : aucune demande ne doit pouvoir rester bloquée.
+pa-wf-statuses = Statuts
+pa-wf-statuses-intro = L'étape d'un statut dit où en est la demande : tant qu'elle est « en cours », le délai au terme duquel le silence vaut décision court ; un statut final clôt la demande. Le statut « submitted » (déposée) est celui de toute demande reçue : il ne peut pas être supprimé.
+pa-wf-status-count = { $count ->
+    [0] Aucune demande dans ce statut.
+    [one] 1 demande dans ce statut actuellement.
+   *[other] { $count } demandes dans ce statut actuellement.
+}
+pa-wf-status-key = Nom technique
+pa-wf-status-key-hint = Minuscules sans accents, chiffres et tirets bas, par exemple visite_sur_place. Il ne change plus ensuite.
+pa-wf-status-label = Libellé
+pa-wf-status-phase = Étape
+pa-wf-status-save = Enregistrer le statut « { $status } »
+pa-wf-status-remove = Supprimer le statut « { $status } »
+pa-wf-legal = Statuts fixés par la loi
+pa-wf-legal-intro = Ces statuts existent dans toutes les démarches et ne se choisissent pas à la main : le brouillon, la décision implicite née du silence, la transmission à l'autorité compétente.
+pa-wf-add-status = Ajouter un statut
+pa-wf-add-status-submit = Ajouter le statut
+pa-wf-exit = Transition de sortie
+pa-wf-exit-hint = Obligatoire si le statut n'est pas final : vers quel statut les agents pourront faire avancer la demande. Ajoutez ensuite, plus bas, la transition qui y mène.
+pa-wf-exit-to = Vers le statut
+pa-wf-exit-none = Aucune (statut final)
+pa-wf-exit-label = Libellé du bouton
+pa-wf-transitions = Transitions
+pa-wf-transitions-intro = Chaque transition est un bouton proposé aux agents dans un statut donné. Elle peut envoyer un message au demandeur, lui demander des pièces (le délai légal est alors suspendu), produire un document de décision et confier la demande à un autre service.
+pa-wf-placeholders = Dans le modèle de message, les repères { "{prenom}" }, { "{nom}" }, { "{numero}" }, { "{demarche}" } et { "{service}" } sont remplacés par le prénom et le nom du demandeur, le numéro de la demande, le titre de la démarche et le nom du service ; l'agent relit le message avant l'envoi.
+pa-wf-add-transition = Ajouter une transition
+pa-wf-add-transition-submit = Ajouter la transition
+pa-wf-from = Depuis le statut
+pa-wf-to = Vers le statut
+pa-wf-button = Libellé du bouton
+pa-wf-button-hint = Ce que l'agent lit, par exemple « Demander un complément ».
+pa-wf-message = Modèle de message au demandeur
+pa-wf-message-hint = Laissez vide pour ne proposer aucun message.
+pa-wf-effects = Effets de la transition
+pa-wf-requests-documents = Demande des pièces manquantes au demandeur (le délai légal est suspendu jusqu'à leur réception)
+pa-wf-decision-document = Produit un document de décision (PDF) pour le demandeur
+pa-wf-reassign = Attribution
+pa-wf-reassign-none = Ne change pas l'attribution
+pa-wf-reassign-unassign = Libère la demande : plus personne ne la tient dans son service
+pa-wf-reassign-service = Confie la demande au service { $service }
+pa-wf-transition-save = Enregistrer la transition « { $label } »
+pa-wf-transition-remove = Supprimer la transition « { $label } »
+pa-wf-reset = Revenir au circuit par défaut
+pa-wf-reset-intro = Déposée, en cours d'instruction, en attente de complément, puis acceptée, refusée ou classée sans suite. Impossible si des demandes sont dans un statut que ce circuit n'a pas.
+pa-wf-reset-submit = Revenir au circuit par défaut
+pa-wf-saved = Le circuit de traitement est enregistré.
+pa-wf-error-key = Le nom technique doit faire 1 à 40 caractères : minuscules sans accents, chiffres et tirets bas, en commençant par une lettre.
+pa-wf-error-status-label = Indiquez le libellé du statut (80 caractères au plus).
+pa-wf-error-transition-label = Indiquez le libellé du bouton (80 caractères au plus).
+pa-wf-error-message = Le modèle de message ne peut dépasser 5 000 caractères.
+pa-wf-error-phase = Choisissez l'étape dans la liste.
+pa-wf-error-exit-to = Choisissez le statut vers lequel mène la transition de sortie.
+pa-wf-error-reassign = Choisissez l'attribution dans la liste.
+pa-wf-error-stale = Le circuit a été modifié entre-temps : vérifiez-le ci-dessous et recommencez.
+pa-wf-error-in-use = { $count ->
+    [one] 1 demande est actuellement au statut « { $status } »
+   *[other] { $count } demandes sont actuellement au statut « { $status } »
+} : ce statut ne peut être ni supprimé ni changé d'étape. Faites d'abord avancer ces demandes.
+pa-wf-problem-no-submitted = Le statut « submitted » (déposée) doit rester : c'est celui de toute demande reçue.
+pa-wf-problem-duplicate = Un statut porte déjà le nom technique « { $key } ».
+pa-wf-problem-reserved = « { $key } » est un statut fixé par la loi : choisissez un autre nom technique.
+pa-wf-problem-unknown = Le statut « { $key } » n'existe pas dans ce circuit.
+pa-wf-problem-dead-end = Aucune transition ne sort du statut « { $status } », qui n'est pas final : les demandes y resteraient bloquées. Indiquez une transition de sortie, ou faites-en un statut final.
+pa-wf-problem-leaves-final = Le statut « { $status } » est final : aucune transition ne peut en sortir.
+pa-wf-problem-duplicate-move = Une transition mène déjà de « { $from } » à « { $to } ».
+pa-rt-title = Orientation : { $title }
+pa-rt-intro = Les règles sont examinées dans l'ordre : la première qui s'applique désigne le service qui reçoit la demande. Si aucune ne s'applique, la demande va au service en charge : { $service }.
+pa-rt-rules = Règles d'orientation
+pa-rt-none = Aucune règle : toutes les demandes vont au service en charge, { $service }.
+pa-rt-otherwise = Sinon : { $service } (service en charge).
+pa-rt-goes-to = la demande va à
+pa-rt-rule-answer = Si la réponse à « { $field } » est « { $value } »
+pa-rt-rule-district = Si l'adresse donnée à « { $field } » est dans le quartier « { $district } »
+pa-rt-missing-field = champ absent du formulaire publié : la règle ne s'applique jamais
+pa-rt-up = Monter la règle { $n }
+pa-rt-down = Descendre la règle { $n }
+pa-rt-remove = Supprimer la règle { $n }
+pa-rt-add = Ajouter une règle
+pa-rt-no-form = Les règles portent sur les champs du formulaire publié : publiez d'abord le formulaire de cette démarche.
+pa-rt-by-choice = Selon une réponse à choix
+pa-rt-choice-answer = Question et réponse
+pa-rt-by-text = Selon une réponse saisie
+pa-rt-field = Question
+pa-rt-value = Réponse exacte
+pa-rt-value-hint = La règle s'applique quand le demandeur a saisi exactement ce texte.
+pa-rt-by-district = Selon le quartier d'une adresse
+pa-rt-address-field = Champ adresse
+pa-rt-district = Quartier
+pa-rt-no-address-field = Le formulaire publié n'a pas de champ adresse.
+pa-rt-no-district = Aucune rue n'est encore rattachée à un quartier : ajoutez les rues ci-dessous.
+pa-rt-service = Service qui reçoit la demande
+pa-rt-add-submit = Ajouter la règle
+pa-rt-saved = Les règles d'orientation sont enregistrées.
+pa-rt-streets = Rues et quartiers
+pa-rt-streets-intro = L'orientation par quartier cherche le nom de la rue dans l'adresse donnée, sans tenir compte des majuscules, des accents ni de la ponctuation. La liste vaut pour toute la commune.
+pa-rt-streets-none = Aucune rue enregistrée.
+pa-rt-streets-caption = { $count ->
+    [one] 1 rue
+   *[other] { $count } rues
+}
+pa-rt-street = Rue
+pa-rt-street-hint = Son nom sans numéro, par exemple « Rue du Stade ».
+pa-rt-street-district-hint = Un quartier existant ou un nouveau.
+pa-rt-street-add = Ajouter une rue
+pa-rt-street-add-submit = Ajouter la rue
+pa-rt-street-added = La rue « { $street } » est rattachée au quartier « { $district } ».
+pa-rt-error-no-form = Publiez d'abord le formulaire de cette démarche : les règles portent sur ses champs.
+pa-rt-error-field = Choisissez une question du formulaire publié.
+pa-rt-error-option = Choisissez l'une des réponses proposées par cette question.
+pa-rt-error-value = Indiquez la réponse attendue (200 caractères au plus).
+pa-rt-error-address-field = Choisissez un champ adresse du formulaire publié.
+pa-rt-error-district = Choisissez un quartier de la liste des rues.
+pa-rt-error-service = Choisissez le service qui recevra la demande.
+pa-rt-error-stale = Les règles ont été modifiées entre-temps : vérifiez la liste et recommencez.
+pa-rt-error-street-name = Indiquez le nom de la rue (120 caractères au plus).
+pa-rt-error-street-duplicate = Cette rue est déjà dans la liste.
+pa-rt-error-street-district = Indiquez le quartier de la rue (80 caractères au plus).

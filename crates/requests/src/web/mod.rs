@@ -6,6 +6,7 @@ pub mod canned;
 pub mod counter;
 pub mod form_view;
 pub mod knowledge;
+pub mod procedures_admin;
 pub mod public;
 pub mod statistics;
 pub mod timeline;
@@ -46,6 +47,23 @@ pub fn router() -> Router<Kernel> {
         .route(
             "/mes-demandes/{number}/documents/{document}",
             get(public::document),
+        )
+        .route("/backoffice/demarches", get(procedures_admin::list))
+        .route(
+            "/backoffice/demarches/nouvelle",
+            get(procedures_admin::new_form).post(procedures_admin::create),
+        )
+        .route(
+            "/backoffice/demarches/{slug}",
+            get(procedures_admin::edit_form).post(procedures_admin::update),
+        )
+        .route(
+            "/backoffice/demarches/{slug}/circuit",
+            get(procedures_admin::workflow).post(procedures_admin::edit_workflow),
+        )
+        .route(
+            "/backoffice/demarches/{slug}/orientation",
+            get(procedures_admin::routing).post(procedures_admin::edit_routing),
         )
         .route("/backoffice/demandes", get(backoffice::inbox))
         .route("/backoffice/statistiques", get(statistics::page))

@@ -52,14 +52,34 @@ pub async fn catalogue(
         .iter()
         .map(|key| ThemeGroup {
             key: key.to_string(),
-            label: page.tr.t(&format!("theme-{key}")),
+            label: theme_label(&page.tr, key),
             procedures: vec![],
         })
         .collect();
+    // The commune's own themes come after the usual ones, in alphabetical order.
+    let mut own: Vec<String> = procedures
+        .iter()
+        .map(|p| p.theme.clone())
+        .filter(|t| !THEMES.contains(&t.as_str()))
+        .collect();
+    own.sort();
+    own.dedup();
+    for (n, theme) in own.iter().enumerate() {
+        groups.push(ThemeGroup {
+            key: format!("commune-{}", n + 1),
+            label: theme.clone(),
+            procedures: vec![],
+        });
+    }
     for procedure in procedures {
         let index = THEMES
             .iter()
             .position(|t| *t == procedure.theme)
+            .or_else(|| {
+                own.iter()
+                    .position(|t| *t == procedure.theme)
+                    .map(|n| THEMES.len() + n)
+            })
             .unwrap_or(THEMES.len() - 1);
         groups[index].procedures.push(procedure);
     }
@@ -70,6 +90,16 @@ pub async fn catalogue(
         groups,
         count,
     })
+}
+
+/// A theme as residents read it: the usual themes are translated, a commune's own theme is
+/// shown as the administrator wrote it.
+pub(crate) fn theme_label(tr: &kernel::i18n::Tr, theme: &str) -> String {
+    if THEMES.contains(&theme) {
+        tr.t(&format!("theme-{theme}"))
+    } else {
+        theme.to_string()
+    }
 }
 
 /// What silence means for a procedure, in a resident's words.
@@ -112,7 +142,7 @@ pub async fn procedure(
             .await?
             .is_some();
     render(&ProcedurePage {
-        theme: page.tr.t(&format!("theme-{}", procedure.theme)),
+        theme: theme_label(&page.tr, &procedure.theme),
         audiences: procedure
             .audiences
             .iter()
