@@ -4,7 +4,9 @@
 
 pub mod acknowledgement;
 pub mod actions;
+pub mod decision;
 pub mod demo;
+pub mod documents;
 pub mod exchange;
 pub mod forms;
 pub mod model;
