@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod mail;
 pub mod migrate;
 pub mod outbox;
+pub mod pdf;
 pub mod ratelimit;
 pub mod secret;
 pub mod session;

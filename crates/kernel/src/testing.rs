@@ -311,7 +311,9 @@ pub struct TestClient {
 pub struct TestResponse {
     pub status: u16,
     pub headers: reqwest::header::HeaderMap,
+    /// The body as text (lossy for binary content such as a PDF; see `bytes`).
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -337,11 +339,16 @@ impl TestClient {
     async fn finish(response: reqwest::Response) -> TestResponse {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response.text().await.unwrap_or_default();
+        let bytes = response
+            .bytes()
+            .await
+            .map(|b| b.to_vec())
+            .unwrap_or_default();
         TestResponse {
             status,
             headers,
-            body,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
         }
     }
 

@@ -72,6 +72,23 @@ pub fn appeal_routes(court: &str) -> String {
     )
 }
 
+/// The appeal routes against an express decision (refusal), as written in the decision.
+pub fn express_appeal_routes(court: &str) -> String {
+    format!(
+        "Si vous estimez que cette décision est contestable, vous pouvez former un recours \
+         gracieux auprès du maire dans un délai de deux mois à compter de sa notification, ou \
+         un recours contentieux devant le {court} dans le même délai, y compris au moyen de \
+         l'application « Télérecours citoyens » (www.telerecours.fr). Le recours gracieux \
+         interrompt le délai du recours contentieux, qui court à nouveau à compter de la \
+         réponse ; l'absence de réponse pendant deux mois vaut rejet du recours gracieux \
+         (articles L411-2 du code des relations entre le public et l'administration et R421-1 \
+         et R421-2 du code de justice administrative)."
+    )
+}
+
+/// The title of the attestation of implicit acceptance, in the HTML page and in the PDF.
+pub const ATTESTATION_TITLE: &str = "Attestation de décision implicite d'acceptation";
+
 impl Acknowledgement {
     pub fn title(&self) -> String {
         format!("Accusé de réception de votre demande {}", self.number)

@@ -9,6 +9,8 @@ use kernel::outbox::{Email, enqueue_email};
 use kernel::{Caller, Kernel, Tx};
 
 use crate::acknowledgement::Acknowledgement;
+use crate::decision::{Decision, Outcome};
+use crate::documents;
 use crate::forms::{AnswerProblem, Answers, Block, FieldKind, Prefill, check_page, visible_pages};
 use crate::model::{Channel, DeemedDecision, Procedure, ProcedureKind, Request};
 use crate::routing::{request_number, route};
@@ -749,6 +751,17 @@ pub async fn apply_move(
             "ce changement de statut n'est pas possible depuis le statut actuel",
         ));
     };
+    let outcome = match flow.phase(to) {
+        Phase::Accepted => Outcome::Accepted,
+        Phase::Refused => Outcome::Refused,
+        _ => Outcome::Other(flow.label(to)),
+    };
+    let grounds = message.map(str::trim).unwrap_or_default();
+    if step.decision_document && outcome == Outcome::Refused && grounds.is_empty() {
+        return Err(RequestError::Conflict(
+            "un refus doit être motivé : écrivez ses motifs dans le message",
+        ));
+    }
     let from = request.status.clone();
     let now = kernel.now();
     if step.requests_documents {
@@ -819,6 +832,12 @@ pub async fn apply_move(
         )
         .await?;
     }
+    if step.decision_document {
+        attach_decision(
+            kernel, &mut tx, caller, &request, &procedure, outcome, grounds,
+        )
+        .await?;
+    }
     notify_applicant(
         kernel,
         &mut tx,
@@ -832,6 +851,82 @@ pub async fn apply_move(
     .await?;
     tx.commit().await?;
     Ok(request)
+}
+
+/// Writes the decision document of a move (a PDF addressed to the applicant, the agent's
+/// message as its grounds), stores it encrypted and lists it in the request's documents,
+/// in the caller's transaction.
+async fn attach_decision(
+    kernel: &Kernel,
+    tx: &mut Tx,
+    caller: &Caller,
+    request: &Request,
+    procedure: &Procedure,
+    outcome: Outcome,
+    grounds: &str,
+) -> Result<(), RequestError> {
+    let services = accounts::store::services(&kernel.db).await?;
+    let service = services
+        .iter()
+        .find(|s| s.id == request.service_id)
+        .map(|s| s.name.clone())
+        .unwrap_or_default();
+    let commune = &kernel.config.commune;
+    let decision = Decision {
+        commune: commune.name.clone(),
+        service,
+        number: request.number.clone().unwrap_or_default(),
+        procedure: procedure.title.clone(),
+        applicant: request.applicant_name.clone(),
+        received_on: request.received_on,
+        decided_on: today(kernel),
+        outcome,
+        grounds: grounds.to_string(),
+        court: commune.administrative_court.clone(),
+        signatory: person_label(caller),
+    };
+    let recipient = documents::postal_lines(
+        &request.applicant_name,
+        request.applicant_address.as_deref(),
+    );
+    let pdf = documents::decision(&decision, commune, recipient).to_pdf(kernel.now());
+    let policy = kernel::storage::UploadPolicy {
+        max_bytes: u64::try_from(pdf.len()).unwrap_or(u64::MAX),
+        allowed: &["application/pdf"],
+    };
+    let file =
+        kernel::files::store_upload(kernel, tx, "requests", &decision.file_name(), &pdf, &policy)
+            .await
+            .map_err(|e| match e {
+                kernel::files::FileError::Db(e) => RequestError::Db(e),
+                other => RequestError::Storage(other.to_string()),
+            })?;
+    store::add_document(
+        tx,
+        &store::NewDocument {
+            request_id: &request.id,
+            file_id: &file.id,
+            field_key: None,
+            kind: "decision",
+            from_staff: true,
+            public: true,
+        },
+        kernel.now(),
+    )
+    .await?;
+    let label = person_label(caller);
+    event(
+        tx,
+        kernel,
+        request,
+        (person_id(caller), &label),
+        "decision",
+        (None, None),
+        &format!("Décision jointe aux documents : {}", file.original_name),
+        true,
+    )
+    .await?;
+    Ok(())
 }
 
 /// A message from the service to the applicant.

@@ -391,7 +391,14 @@ async fn sample_requests(kernel: &Kernel) -> Result<(), DemoError> {
     )
     .await?;
     actions::apply_move(kernel, &thomas, &subsidy.id, "under_review", None).await?;
-    actions::apply_move(kernel, &thomas, &subsidy.id, "refused", None).await?;
+    actions::apply_move(
+        kernel,
+        &thomas,
+        &subsidy.id,
+        "refused",
+        Some("Bonjour,\n\nL'enveloppe des subventions de projet votée par le conseil municipal pour 2027 est entièrement attribuée ; votre demande de 12 000 € ne peut donc pas être retenue cette année. Vous pourrez la présenter à nouveau lors de la prochaine campagne, ouverte en septembre.\n\nCordialement,\nService Vie associative"),
+    )
+    .await?;
 
     let duplicate = CounterRequest {
         channel: Channel::Phone,

@@ -5,7 +5,9 @@
 pub mod acknowledgement;
 pub mod actions;
 pub mod administration;
+pub mod decision;
 pub mod demo;
+pub mod documents;
 pub mod exchange;
 pub mod forms;
 pub mod model;

@@ -715,6 +715,28 @@ pub async fn document(
     download(&file.original_name, &file.content_type, bytes)
 }
 
+/// Records that an agent opened a person's acknowledgement (it holds their name and,
+/// as a letter, their address).
+async fn audit_acknowledgement(
+    kernel: &Kernel,
+    caller: &Caller,
+    request: &Request,
+    format: &str,
+) -> Result<(), AppError> {
+    let mut tx = kernel.db.begin().await?;
+    kernel
+        .audit(
+            &mut tx,
+            caller,
+            "request.acknowledgement_view",
+            Some(&AuditTarget::new("request", &request.id)),
+            serde_json::json!({ "number": request.number, "format": format }),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The acknowledgement as issued, to print and post to someone without e-mail.
 pub async fn acknowledgement(
     State(kernel): State<Kernel>,
@@ -726,11 +748,38 @@ pub async fn acknowledgement(
     let ack = store::acknowledgement(&kernel.db, &request.id)
         .await?
         .ok_or(AppError::NotFound)?;
+    audit_acknowledgement(&kernel, &caller, &request, "html").await?;
     render(&super::public::AcknowledgementPage {
         paragraphs: ack.paragraphs(),
         ack,
         page,
         number: request.number.clone().unwrap_or_default(),
         back: format!("/backoffice/demandes/{id}"),
+        pdf: format!("/backoffice/demandes/{id}/accuse-de-reception.pdf"),
     })
+}
+
+/// The acknowledgement as a PDF letter addressed to the applicant's postal address, for
+/// the window envelope.
+pub async fn acknowledgement_pdf(
+    State(kernel): State<Kernel>,
+    Staff(caller): Staff,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (request, _) = load(&kernel, &caller, &id).await?;
+    let ack = store::acknowledgement(&kernel.db, &request.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    audit_acknowledgement(&kernel, &caller, &request, "pdf").await?;
+    let recipient = crate::documents::postal_lines(
+        &request.applicant_name,
+        request.applicant_address.as_deref(),
+    );
+    let pdf = crate::documents::acknowledgement(&ack, &kernel.config.commune, Some(recipient))
+        .to_pdf(kernel.now());
+    download(
+        &format!("accuse-de-reception-{}.pdf", ack.number),
+        "application/pdf",
+        pdf,
+    )
 }

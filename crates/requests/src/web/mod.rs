@@ -41,8 +41,16 @@ pub fn router() -> Router<Kernel> {
             get(public::acknowledgement),
         )
         .route(
+            "/mes-demandes/{number}/accuse-de-reception.pdf",
+            get(public::acknowledgement_pdf),
+        )
+        .route(
             "/mes-demandes/{number}/attestation",
             get(public::attestation),
+        )
+        .route(
+            "/mes-demandes/{number}/attestation.pdf",
+            get(public::attestation_pdf),
         )
         .route(
             "/mes-demandes/{number}/documents/{document}",
@@ -116,6 +124,10 @@ pub fn router() -> Router<Kernel> {
         .route(
             "/backoffice/demandes/{id}/accuse-de-reception",
             get(backoffice::acknowledgement),
+        )
+        .route(
+            "/backoffice/demandes/{id}/accuse-de-reception.pdf",
+            get(backoffice::acknowledgement_pdf),
         )
         .route(
             "/backoffice/demandes/{id}/documents/{document}",

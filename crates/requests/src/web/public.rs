@@ -805,6 +805,8 @@ pub(crate) struct AcknowledgementPage {
     pub number: String,
     /// Where « back » leads: the resident's request page, or the agent's.
     pub back: String,
+    /// The same document as a PDF.
+    pub pdf: String,
 }
 
 pub async fn acknowledgement(
@@ -822,8 +824,28 @@ pub async fn acknowledgement(
         ack,
         page,
         back: format!("/mes-demandes/{number}"),
+        pdf: format!("/mes-demandes/{number}/accuse-de-reception.pdf"),
         number,
     })
+}
+
+/// The acknowledgement as a PDF for the applicant's records (same frozen mentions).
+pub async fn acknowledgement_pdf(
+    State(kernel): State<Kernel>,
+    LoggedIn(caller): LoggedIn,
+    Path(number): Path<String>,
+) -> Result<Response, AppError> {
+    let (request, _) = own_filed(&kernel, &caller, &number).await?;
+    let ack = store::acknowledgement(&kernel.db, &request.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let pdf =
+        crate::documents::acknowledgement(&ack, &kernel.config.commune, None).to_pdf(kernel.now());
+    download(
+        &format!("accuse-de-reception-{number}.pdf"),
+        "application/pdf",
+        pdf,
+    )
 }
 
 pub async fn document(
@@ -854,14 +876,14 @@ struct AttestationPage {
     place_and_date: String,
 }
 
-/// The attestation of implicit acceptance (CRPA L232-3), once the request is deemed accepted.
-pub async fn attestation(
-    State(kernel): State<Kernel>,
-    page: Page,
-    LoggedIn(caller): LoggedIn,
-    Path(number): Path<String>,
-) -> Result<Html<String>, AppError> {
-    let (request, _) = own_filed(&kernel, &caller, &number).await?;
+/// The applicant's request deemed accepted, with its acknowledgement and the day its
+/// implicit acceptance was born; 404 before that (nothing to attest).
+async fn deemed_accepted(
+    kernel: &Kernel,
+    caller: &Caller,
+    number: &str,
+) -> Result<(Acknowledgement, jiff::civil::Date), AppError> {
+    let (request, _) = own_filed(kernel, caller, number).await?;
     if request.status != workflow::DEEMED_ACCEPTED {
         return Err(AppError::NotFound);
     }
@@ -869,6 +891,17 @@ pub async fn attestation(
     let ack = store::acknowledgement(&kernel.db, &request.id)
         .await?
         .ok_or(AppError::NotFound)?;
+    Ok((ack, accepted_on))
+}
+
+/// The attestation of implicit acceptance (CRPA L232-3), once the request is deemed accepted.
+pub async fn attestation(
+    State(kernel): State<Kernel>,
+    page: Page,
+    LoggedIn(caller): LoggedIn,
+    Path(number): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let (ack, accepted_on) = deemed_accepted(&kernel, &caller, &number).await?;
     render(&AttestationPage {
         title: page.tr.t("attestation-title"),
         paragraphs: crate::acknowledgement::attestation_paragraphs(&ack, accepted_on),
@@ -880,4 +913,25 @@ pub async fn attestation(
         page,
         number,
     })
+}
+
+/// The same attestation as a PDF, dated the day it is downloaded.
+pub async fn attestation_pdf(
+    State(kernel): State<Kernel>,
+    LoggedIn(caller): LoggedIn,
+    Path(number): Path<String>,
+) -> Result<Response, AppError> {
+    let (ack, accepted_on) = deemed_accepted(&kernel, &caller, &number).await?;
+    let pdf = crate::documents::attestation(
+        &ack,
+        accepted_on,
+        actions::today(&kernel),
+        &kernel.config.commune,
+    )
+    .to_pdf(kernel.now());
+    download(
+        &format!("attestation-acceptation-implicite-{number}.pdf"),
+        "application/pdf",
+        pdf,
+    )
 }
