@@ -4,6 +4,7 @@
 
 pub mod acknowledgement;
 pub mod actions;
+pub mod api;
 pub mod demo;
 pub mod exchange;
 pub mod forms;
