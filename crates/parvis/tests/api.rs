@@ -96,6 +96,7 @@ async fn admin_token(app: &TestApp) -> String {
 struct Reply {
     status: u16,
     location: Option<String>,
+    cache_control: Option<String>,
     www_authenticate: Option<String>,
     json: Value,
 }
@@ -126,12 +127,14 @@ async fn call(
             .map(String::from)
     };
     let location = header("location");
+    let cache_control = header("cache-control");
     let www_authenticate = header("www-authenticate");
     let text = response.text().await.unwrap_or_default();
     let json = serde_json::from_str(&text).unwrap_or_else(|_| panic!("JSON from {path}: {text}"));
     Reply {
         status,
         location,
+        cache_control,
         www_authenticate,
         json,
     }
@@ -546,6 +549,7 @@ async fn a_request_carries_its_receipt_regime_and_deemed_decision_and_is_audited
 
     let reply = get(&app, &path, &token).await;
     assert_eq!(reply.status, 200, "{}", reply.json);
+    assert_eq!(reply.cache_control.as_deref(), Some("no-store"));
     let r = &reply.json;
     assert_eq!(r["number"], number.as_str());
     assert_eq!(r["procedure"]["slug"], "location-salle");
@@ -601,6 +605,30 @@ async fn a_request_carries_its_receipt_regime_and_deemed_decision_and_is_audited
         404,
         "not_found",
     );
+
+    // Once refused, the implicit decision is history: null, and the decision is dated.
+    for to in ["under_review", "refused"] {
+        actions::apply_move(&app.kernel, &thomas, &request.id, to, None)
+            .await
+            .unwrap();
+    }
+    let refused = get(&app, &path, &token).await;
+    assert_eq!(refused.json["status"]["phase"], "refused");
+    assert_eq!(refused.json["deemed_decision"], Value::Null);
+    assert_eq!(refused.json["decided_at"], "2026-11-23T08:30:00Z");
+    let listed = get(
+        &app,
+        "/api/v1/requests?status=refused&channel=letter",
+        &token,
+    )
+    .await;
+    let line = listed.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["number"] == number.as_str())
+        .expect("listed as refused");
+    assert_eq!(line["deemed_decision"], Value::Null);
 
     // A procedure in full: its form and workflow.
     let hall = get(&app, "/api/v1/procedures/location-salle", &token).await;

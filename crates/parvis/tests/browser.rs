@@ -464,7 +464,9 @@ async fn request_journey(browser: &Browser, app: &TestApp) -> Result<(), String>
         .goto(&format!("{base}/backoffice/reponses-types"))
         .await?;
     check_page(browser, "réponses types").await?;
-    browser.goto(&format!("{base}/backoffice/jetons-api")).await?;
+    browser
+        .goto(&format!("{base}/backoffice/jetons-api"))
+        .await?;
     check_page(browser, "jetons d'accès à l'API").await?;
     browser.fill("#label", "Logiciel d'état civil").await?;
     browser

@@ -438,7 +438,7 @@ pub struct RequestJson {
     pub competent_received_on: Option<String>,
     /// The regime as it was when the request was received.
     pub regime: RegimeJson,
-    /// Null when silence means nothing for this procedure.
+    /// Null when silence means nothing for this procedure, or once the request is decided.
     pub deemed_decision: Option<DeemedDecisionJson>,
     #[schema(format = DateTime)]
     pub submitted_at: Option<String>,
@@ -460,6 +460,7 @@ pub struct RequestSummary {
     pub applicant_name: String,
     #[schema(format = Date)]
     pub received_on: Option<String>,
+    /// As in the request: null when none is to come.
     pub deemed_decision: Option<DeemedDecisionJson>,
 }
 
@@ -688,10 +689,15 @@ async fn request_json(kernel: &Kernel, request: &Request) -> Result<RequestJson,
         let mut conn = kernel.db.pool().acquire().await?;
         store::completions(&mut conn, &request.id).await?
     };
-    let deemed = request
-        .deadline_facts(&completions)
-        .map(|facts| deemed_decision(&facts))
-        .unwrap_or(DeemedDecision::NotApplicable);
+    // Once decided, no implicit decision is to come: agents see no deadline either.
+    let deemed = if procedure.workflow.phase(&request.status).is_final() {
+        DeemedDecision::NotApplicable
+    } else {
+        request
+            .deadline_facts(&completions)
+            .map(|facts| deemed_decision(&facts))
+            .unwrap_or(DeemedDecision::NotApplicable)
+    };
     Ok(RequestJson {
         number: request.number.clone().unwrap_or_default(),
         procedure: ProcedureRef {
@@ -963,7 +969,11 @@ async fn list_requests(
             channel: r.channel,
             applicant_name: r.applicant_name,
             received_on: r.received_on.map(date),
-            deemed_decision: deemed_json(r.deemed),
+            deemed_decision: if r.workflow.phase(&r.status).is_final() {
+                None
+            } else {
+                deemed_json(r.deemed)
+            },
         })
         .collect();
     Ok(Json(RequestList {
@@ -1097,6 +1107,7 @@ async fn get_request_history(
         (status = 401, description = "No token, or an unknown or revoked one.", body = ErrorBody),
         (status = 500, description = "A technical error; nothing was changed.", body = ErrorBody),
         (status = 403, description = "The caller may not record requests of this procedure.", body = ErrorBody),
+        (status = 409, description = "The recording cannot be done as things stand.", body = ErrorBody),
         (status = 422, description = "Values to correct, field by field.", body = ErrorBody),
     ),
     security(("bearer" = []))
@@ -1315,9 +1326,21 @@ fn routes() -> OpenApiRouter<Kernel> {
         .routes(routes!(openapi_document))
 }
 
-/// The API's routes, merged into the capability's router.
+/// The API's routes, merged into the capability's router. Answers carry personal data:
+/// no cache keeps them.
 pub fn router() -> Router<Kernel> {
-    routes().split_for_parts().0
+    routes()
+        .split_for_parts()
+        .0
+        .layer(axum::middleware::map_response(no_store))
+}
+
+async fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
 }
 
 /// The OpenAPI document of the routes above.
