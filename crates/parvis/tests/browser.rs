@@ -465,6 +465,17 @@ async fn request_journey(browser: &Browser, app: &TestApp) -> Result<(), String>
         .await?;
     check_page(browser, "réponses types").await?;
     browser
+        .goto(&format!("{base}/backoffice/jetons-api"))
+        .await?;
+    check_page(browser, "jetons d'accès à l'API").await?;
+    browser.fill("#label", "Logiciel d'état civil").await?;
+    browser
+        .submit_form_by_button("form[method=post][action='/backoffice/jetons-api'] button")
+        .await?;
+    browser.find_text("Votre nouveau jeton").await?;
+    check_page(browser, "jeton créé, affiché une fois").await?;
+    no_horizontal_scroll(browser, "jeton créé, affiché une fois").await?;
+    browser
         .goto(&format!("{base}/backoffice/connaissances"))
         .await?;
     check_page(browser, "base de connaissances").await?;

@@ -609,6 +609,14 @@ pub async fn submit(
     Ok(request)
 }
 
+/// Agents of the service in charge of the procedure, and administrators, record its
+/// requests received outside the web site.
+pub fn may_record(caller: &Caller, procedure: &Procedure) -> bool {
+    caller.identity.as_ref().is_some_and(|i| {
+        i.works_for(&procedure.service_id) || i.has_role(kernel::identity::Role::Administrator)
+    })
+}
+
 /// A request an agent records from the counter, the phone, a letter or an e-mail.
 pub struct CounterRequest {
     pub channel: Channel,
@@ -631,9 +639,7 @@ pub async fn record_counter_request(
     input: CounterRequest,
 ) -> Result<(Request, Acknowledgement), RequestError> {
     let identity = caller.identity.as_ref().ok_or(RequestError::Forbidden)?;
-    let allowed = identity.works_for(&procedure.service_id)
-        || identity.has_role(kernel::identity::Role::Administrator);
-    if !allowed {
+    if !may_record(caller, procedure) {
         return Err(RequestError::Forbidden);
     }
     if input.channel == Channel::Online {
@@ -1361,4 +1367,149 @@ pub async fn warn_of_deadlines(kernel: &Kernel) -> Result<usize, RequestError> {
     }
     tx.commit().await?;
     Ok(count)
+}
+
+// ------------------------------------------------------------------ API tokens
+
+/// What every API token starts with, so that one pasted in the wrong place is recognised
+/// for what it is (by a person, or by a secret scanner).
+pub const API_TOKEN_PREFIX: &str = "pvs_";
+
+/// A fresh token: the prefix, then 32 random bytes in URL-safe base64.
+pub fn new_api_token() -> String {
+    format!("{API_TOKEN_PREFIX}{}", kernel::web::page::new_token())
+}
+
+/// What is kept of a token: its SHA-256, in hex. The token has 256 bits of randomness, so
+/// a plain hash is enough (no salt, no slow hash): nobody can search that space.
+pub fn api_token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The longest label a token may carry.
+pub const API_TOKEN_LABEL_MAX: usize = 100;
+
+/// Issues a token to the staff member calling, under a label of their choice; returns the
+/// token's id and the token, which is shown once and never stored.
+pub async fn issue_api_token(
+    kernel: &Kernel,
+    caller: &Caller,
+    label: &str,
+) -> Result<(String, String), RequestError> {
+    let identity = caller.identity.as_ref().ok_or(RequestError::Forbidden)?;
+    if !identity.is_staff() {
+        return Err(RequestError::Forbidden);
+    }
+    let label = label.trim();
+    if label.is_empty() || label.chars().count() > API_TOKEN_LABEL_MAX {
+        return Err(RequestError::Conflict(
+            "le libellé du jeton est vide ou trop long",
+        ));
+    }
+    let token = new_api_token();
+    let mut tx = kernel.db.begin().await?;
+    let id = store::insert_api_token(
+        &mut tx,
+        &identity.user_id,
+        label,
+        &api_token_hash(&token),
+        kernel.now(),
+    )
+    .await?;
+    kernel
+        .audit(
+            &mut tx,
+            caller,
+            "api_token.issued",
+            Some(&AuditTarget::new("api_token", &id)),
+            serde_json::json!({ "label": label }),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok((id, token))
+}
+
+/// Revokes a token: one's own, or anyone's for an administrator. Someone else's token is
+/// "not found" for everybody else.
+pub async fn revoke_api_token(
+    kernel: &Kernel,
+    caller: &Caller,
+    token_id: &str,
+) -> Result<(), RequestError> {
+    let identity = caller.identity.as_ref().ok_or(RequestError::Forbidden)?;
+    if !identity.is_staff() {
+        return Err(RequestError::Forbidden);
+    }
+    let mut tx = kernel.db.begin().await?;
+    let token = store::api_token_for_update(&mut tx, token_id)
+        .await?
+        .filter(|t| {
+            t.user_id == identity.user_id
+                || identity.has_role(kernel::identity::Role::Administrator)
+        })
+        .ok_or(RequestError::NotFound)?;
+    if !store::revoke_api_token(&mut tx, &token.id, kernel.now()).await? {
+        return Err(RequestError::Conflict("ce jeton est déjà révoqué"));
+    }
+    kernel
+        .audit(
+            &mut tx,
+            caller,
+            "api_token.revoked",
+            Some(&AuditTarget::new("api_token", &token.id)),
+            serde_json::json!({ "label": token.label, "owner": token.owner_email }),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The staff member a presented token stands for, with their roles and services as they
+/// are now: `None` for an unknown or revoked token, a disabled account, or someone who is
+/// no longer staff.
+pub async fn authenticate_api_token(
+    kernel: &Kernel,
+    token: &str,
+) -> Result<Option<kernel::Identity>, sqlx::Error> {
+    if !token.starts_with(API_TOKEN_PREFIX) {
+        return Ok(None);
+    }
+    let Some((id, user_id)) = store::live_api_token(&kernel.db, &api_token_hash(token)).await?
+    else {
+        return Ok(None);
+    };
+    let Some(identity) = kernel.identities.load(&user_id).await? else {
+        return Ok(None);
+    };
+    if !identity.is_staff() {
+        return Ok(None);
+    }
+    store::touch_api_token(&kernel.db, &id, kernel.now()).await?;
+    Ok(Some(identity))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_tokens_are_prefixed_random_and_hashed() {
+        let a = new_api_token();
+        let b = new_api_token();
+        assert!(a.starts_with("pvs_"));
+        assert_ne!(a, b);
+        // 32 bytes in unpadded URL-safe base64: 43 characters.
+        assert_eq!(a.len(), 4 + 43);
+        assert!(
+            a[4..]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
+        let hash = api_token_hash(&a);
+        assert_eq!(hash.len(), 64);
+        assert_eq!(hash, api_token_hash(&a));
+        assert_ne!(hash, api_token_hash(&b));
+        assert!(!hash.contains(&a[4..]));
+    }
 }

@@ -6,6 +6,7 @@ pub mod acknowledgement;
 pub mod actions;
 pub mod administration;
 pub mod decision;
+pub mod api;
 pub mod demo;
 pub mod documents;
 pub mod exchange;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// What silence means when the delay runs out with no express decision (CRPA L231-1,
 /// L231-4 and the decrees listing exceptions).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Regime {
     /// Silence vaut acceptation: the request is deemed accepted.
@@ -144,7 +144,7 @@ impl DeemedDecision {
 }
 
 /// How a request reached the commune.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Online,
@@ -190,7 +190,7 @@ impl Channel {
 }
 
 /// Whether a procedure is filed online or only tells residents where to go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProcedureKind {
     Online,

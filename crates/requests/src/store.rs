@@ -761,12 +761,14 @@ pub struct InboxQuery {
 pub struct InboxRow {
     pub id: String,
     pub number: String,
+    pub procedure_slug: String,
     pub procedure_title: String,
     pub service_id: String,
     pub status: String,
     pub channel: Channel,
     pub applicant_name: String,
     pub assignee_name: Option<String>,
+    pub assignee_email: Option<String>,
     pub deemed: DeemedDecision,
     pub received_on: Option<Date>,
     pub workflow: Workflow,
@@ -833,7 +835,8 @@ pub async fn inbox(db: &Db, q: &InboxQuery) -> Result<(Vec<InboxRow>, i64), sqlx
     let total: i64 = count_query.fetch_one(db.pool()).await?.get(0);
     let list_sql = format!(
         "SELECT r.id, r.number, p.title, r.service_id, r.status, r.channel, r.applicant_name,
-                u.given_name, u.family_name, r.deemed_kind, r.deemed_on, r.received_on, p.workflow
+                u.given_name, u.family_name, r.deemed_kind, r.deemed_on, r.received_on, p.workflow,
+                p.slug, u.email
          FROM requests r
          JOIN procedures p ON p.id = r.procedure_id
          LEFT JOIN users u ON u.id = r.assignee_id
@@ -862,12 +865,14 @@ pub async fn inbox(db: &Db, q: &InboxQuery) -> Result<(Vec<InboxRow>, i64), sqlx
         out.push(InboxRow {
             id: row.get(0),
             number: row.get(1),
+            procedure_slug: row.get(13),
             procedure_title: row.get(2),
             service_id: row.get(3),
             status: row.get(4),
             channel: Channel::parse(&row.get::<String, _>(5)).ok_or_else(|| corrupt("channel"))?,
             applicant_name: row.get(6),
             assignee_name: given.zip(family).map(|(g, f)| format!("{g} {f}")),
+            assignee_email: row.get(14),
             deemed: DeemedDecision::from_parts(&row.get::<String, _>(9), date_from_db(row.get(10))),
             received_on: date_from_db(row.get(11)),
             workflow: serde_json::from_str(&row.get::<String, _>(12))
@@ -1451,4 +1456,127 @@ pub async fn stat_records(db: &Db, services: &[String]) -> Result<Vec<StatRecord
             })
         })
         .collect()
+}
+
+// ------------------------------------------------------------------ API tokens
+
+/// A token issued to a staff member for the JSON API. The token itself is never stored.
+#[derive(Debug, Clone)]
+pub struct ApiToken {
+    pub id: String,
+    pub user_id: String,
+    pub owner_name: String,
+    pub owner_email: String,
+    pub label: String,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+}
+
+const API_TOKEN_QUERY: &str = "SELECT t.id, t.user_id, u.given_name, u.family_name, u.email, t.label, t.created_at, t.last_used_at, t.revoked_at
+     FROM api_tokens t JOIN users u ON u.id = t.user_id";
+
+fn api_token_from_row(row: &AnyRow) -> ApiToken {
+    ApiToken {
+        id: row.get(0),
+        user_id: row.get(1),
+        owner_name: format!("{} {}", row.get::<String, _>(2), row.get::<String, _>(3)),
+        owner_email: row.get(4),
+        label: row.get(5),
+        created_at: from_db(row.get(6)),
+        last_used_at: row.get::<Option<i64>, _>(7).map(from_db),
+        revoked_at: row.get::<Option<i64>, _>(8).map(from_db),
+    }
+}
+
+pub async fn insert_api_token(
+    tx: &mut Tx,
+    user_id: &str,
+    label: &str,
+    token_hash: &str,
+    now: Timestamp,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO api_tokens (id, user_id, label, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&id)
+    .bind(user_id)
+    .bind(label)
+    .bind(token_hash)
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// Tokens of one person (`Some`) or of everyone (`None`), newest first.
+pub async fn api_tokens(db: &Db, user_id: Option<&str>) -> Result<Vec<ApiToken>, sqlx::Error> {
+    let rows = match user_id {
+        Some(user_id) => {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{API_TOKEN_QUERY} WHERE t.user_id = $1 ORDER BY t.created_at DESC, t.id"
+            )))
+            .bind(user_id)
+            .fetch_all(db.pool())
+            .await?
+        }
+        None => {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{API_TOKEN_QUERY} ORDER BY t.created_at DESC, t.id"
+            )))
+            .fetch_all(db.pool())
+            .await?
+        }
+    };
+    Ok(rows.iter().map(api_token_from_row).collect())
+}
+
+pub async fn api_token_for_update(tx: &mut Tx, id: &str) -> Result<Option<ApiToken>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{API_TOKEN_QUERY} WHERE t.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.as_ref().map(api_token_from_row))
+}
+
+/// The live (not revoked) token with this hash: its id and its owner.
+pub async fn live_api_token(
+    db: &Db,
+    token_hash: &str,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+    )
+    .bind(token_hash)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|row| (row.get(0), row.get(1))))
+}
+
+/// Records a use of the token; at most one write a minute per token, however busy.
+pub async fn touch_api_token(db: &Db, id: &str, now: Timestamp) -> Result<(), sqlx::Error> {
+    let now = to_db(now);
+    sqlx::query(
+        "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(now - 60_000_000)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Revokes a token; returns false when it was already revoked.
+pub async fn revoke_api_token(tx: &mut Tx, id: &str, now: Timestamp) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+            .bind(id)
+            .bind(to_db(now))
+            .execute(&mut **tx)
+            .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -15,7 +15,7 @@ pub const DEEMED_REJECTED: &str = "deemed_rejected";
 pub const TRANSMITTED: &str = "transmitted";
 
 /// Where a status stands in the life of a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// In the commune's hands: the legal delay runs.
@@ -60,7 +60,7 @@ impl Phase {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Status {
     /// Stable name (`under_review`), unique in the workflow.
     pub key: String,
@@ -69,7 +69,7 @@ pub struct Status {
     pub phase: Phase,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Transition {
     pub from: String,
     pub to: String,
@@ -91,7 +91,7 @@ pub struct Transition {
 }
 
 /// Who holds a request after a move.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Reassign {
     /// Nobody: the request waits in its service's inbox for an agent to take it.
@@ -100,7 +100,7 @@ pub enum Reassign {
     Service(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Workflow {
     pub statuses: Vec<Status>,
     pub transitions: Vec<Transition>,

@@ -150,11 +150,7 @@ pub async fn render_errors(State(kernel): State<Kernel>, request: Request, next:
     let title = tr.t(&format!("{}-title", kind.key()));
     let message = tr.t(&format!("{}-message", kind.key()));
     if is_api {
-        return (
-            kind.status(),
-            Json(serde_json::json!({ "error": { "code": kind.code(), "message": message } })),
-        )
-            .into_response();
+        return (kind.status(), Json(json_error_body(kind.code(), &message))).into_response();
     }
     let page = crate::web::page::Page::shell(&kernel, tr);
     let body = render(&ErrorPage {
@@ -170,6 +166,13 @@ pub async fn render_errors(State(kernel): State<Kernel>, request: Request, next:
         header::HeaderValue::from_static("no-store"),
     );
     out
+}
+
+/// The body of every JSON error: `{"error": {"code": "...", "message": "..."}}`, a stable
+/// code for programs and a sentence in French for people. Machine endpoints that say more
+/// (the fields to correct) add members next to these two.
+pub fn json_error_body(code: &str, message: &str) -> serde_json::Value {
+    serde_json::json!({ "error": { "code": code, "message": message } })
 }
 
 pub fn urlencode(s: &str) -> String {

@@ -135,7 +135,8 @@ pub async fn stored_csrf_token(session: &Session) -> Result<Option<String>, AppE
     Ok(session.get::<String>(CSRF_KEY).await?)
 }
 
-fn client_ip(parts: &Parts, behind_proxy: bool) -> Option<String> {
+/// The address the request came from (the proxy's last hop when behind one).
+pub fn client_ip(parts: &Parts, behind_proxy: bool) -> Option<String> {
     if behind_proxy {
         // The proxy appends the address it saw to whatever the client sent: only the
         // last entry can be trusted.

@@ -1,5 +1,5 @@
 //! Requests on the web: the catalogue and filing for residents, their requests in their
-//! space, and the agents' inbox in the back office.
+//! space, the agents' inbox in the back office, their API tokens, and the JSON API.
 
 pub mod backoffice;
 pub mod canned;
@@ -10,6 +10,7 @@ pub mod procedures_admin;
 pub mod public;
 pub mod statistics;
 pub mod timeline;
+pub mod tokens;
 
 use axum::Router;
 use axum::body::Body;
@@ -82,6 +83,11 @@ pub fn router() -> Router<Kernel> {
         )
         .route("/backoffice/connaissances/{slug}", get(knowledge::show))
         .route(
+            "/backoffice/jetons-api",
+            get(tokens::list).post(tokens::issue),
+        )
+        .route("/backoffice/jetons-api/{id}/revoquer", post(tokens::revoke))
+        .route(
             "/backoffice/reponses-types",
             get(canned::list).post(canned::create),
         )
@@ -133,6 +139,7 @@ pub fn router() -> Router<Kernel> {
             "/backoffice/demandes/{id}/documents/{document}",
             get(backoffice::document),
         )
+        .merge(crate::api::router())
 }
 
 /// A stored file sent back as a download, never rendered inline (no content sniffing).
