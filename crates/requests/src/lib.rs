@@ -4,8 +4,11 @@
 
 pub mod acknowledgement;
 pub mod actions;
+pub mod builder;
 pub mod demo;
 pub mod exchange;
+pub mod form_diff;
+pub mod form_edit;
 pub mod forms;
 pub mod model;
 pub mod routing;
@@ -29,10 +32,16 @@ use kernel::jobs::JobRegistry;
 use kernel::migrate::Migration;
 
 pub fn migrations() -> Vec<Migration> {
-    vec![Migration::portable(
-        "requests/0001_requests",
-        include_str!("../migrations/0001_requests.sql"),
-    )]
+    vec![
+        Migration::portable(
+            "requests/0001_requests",
+            include_str!("../migrations/0001_requests.sql"),
+        ),
+        Migration::portable(
+            "requests/0002_form_version_authors",
+            include_str!("../migrations/0002_form_version_authors.sql"),
+        ),
+    ]
 }
 
 /// The deemed-decision sweep runs every hour: a request deemed accepted at the end of a day
@@ -57,6 +66,11 @@ mod tests {
         let diff = kernel::i18n::differences(
             include_str!("../locales/fr/requests.ftl"),
             include_str!("../locales/en/requests.ftl"),
+        );
+        assert!(diff.is_empty(), "{diff:?}");
+        let diff = kernel::i18n::differences(
+            include_str!("../locales/fr/builder.ftl"),
+            include_str!("../locales/en/builder.ftl"),
         );
         assert!(diff.is_empty(), "{diff:?}");
     }
