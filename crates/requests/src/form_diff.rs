@@ -71,7 +71,7 @@ pub enum PageAspect {
     Condition,
     /// Its titles and explanations.
     Texts,
-    /// The order of the fields it kept.
+    /// The order of the blocks it kept.
     Order,
 }
 
@@ -121,11 +121,51 @@ fn page_fields(page: &FormPage) -> impl Iterator<Item = &Field> {
     })
 }
 
-fn page_texts(page: &FormPage) -> Vec<&Block> {
-    page.blocks
+/// What a block is, to follow it from one version to the next: a field by its key, a
+/// title or an explanation by its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Ident<'a> {
+    Field(&'a str),
+    Title(&'a str),
+    Explanation(&'a str),
+}
+
+fn ident(block: &Block) -> Ident<'_> {
+    match block {
+        Block::Field(f) => Ident::Field(&f.key),
+        Block::Title { text } => Ident::Title(text),
+        Block::Explanation { text } => Ident::Explanation(text),
+    }
+}
+
+fn page_texts(page: &FormPage) -> Vec<Ident<'_>> {
+    let mut texts: Vec<Ident<'_>> = page
+        .blocks
         .iter()
-        .filter(|b| !matches!(b, Block::Field(_)))
-        .collect()
+        .map(ident)
+        .filter(|i| !matches!(i, Ident::Field(_)))
+        .collect();
+    texts.sort();
+    texts
+}
+
+/// Whether the blocks both versions of a page hold are in another order.
+fn reordered(before: &FormPage, now: &FormPage) -> bool {
+    let kept_now: HashSet<Ident<'_>> = now.blocks.iter().map(ident).collect();
+    let order_before: Vec<Ident<'_>> = before
+        .blocks
+        .iter()
+        .map(ident)
+        .filter(|i| kept_now.contains(i))
+        .collect();
+    let kept_before: HashSet<Ident<'_>> = order_before.iter().copied().collect();
+    let order_now: Vec<Ident<'_>> = now
+        .blocks
+        .iter()
+        .map(ident)
+        .filter(|i| kept_before.contains(i))
+        .collect();
+    order_before != order_now
 }
 
 /// For each new page, the old page it continues (if any).
@@ -277,17 +317,7 @@ pub fn diff(old: &FormDefinition, new: &FormDefinition) -> FormDiff {
                 if page_texts(before) != page_texts(page) {
                     aspects.push(PageAspect::Texts);
                 }
-                let kept_here: HashSet<&str> = page_fields(page).map(|f| f.key.as_str()).collect();
-                let order_before: Vec<&str> = page_fields(before)
-                    .map(|f| f.key.as_str())
-                    .filter(|k| kept_here.contains(k))
-                    .collect();
-                let kept_before: HashSet<&str> = order_before.iter().copied().collect();
-                let order_now: Vec<&str> = page_fields(page)
-                    .map(|f| f.key.as_str())
-                    .filter(|k| kept_before.contains(k))
-                    .collect();
-                if order_before != order_now {
+                if reordered(before, page) {
                     aspects.push(PageAspect::Order);
                 }
                 if !aspects.is_empty() {
@@ -602,6 +632,32 @@ mod tests {
             vec!["telephone", "fax"]
         );
         assert!(d.fields_changed.is_empty());
+    }
+
+    #[test]
+    fn an_explanation_moved_among_the_fields_is_a_new_order() {
+        let old = published();
+        let mut new = published();
+        new.pages[0].blocks.swap(0, 1);
+        let d = diff(&old, &new);
+        assert_eq!(
+            d.pages_changed,
+            vec![PageChange {
+                title: "La réservation".into(),
+                old_title: "La réservation".into(),
+                aspects: vec![PageAspect::Order],
+            }]
+        );
+        assert!(d.fields_changed.is_empty());
+        // A text changed is a change of texts, not of order.
+        let mut reworded = published();
+        reworded.pages[0].blocks[0] = Block::Explanation {
+            text: "Les salles de la commune.".into(),
+        };
+        assert_eq!(
+            diff(&old, &reworded).pages_changed[0].aspects,
+            vec![PageAspect::Texts]
+        );
     }
 
     #[test]

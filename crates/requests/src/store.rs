@@ -259,8 +259,8 @@ pub async fn publish_version(
 }
 
 /// Takes the procedure's row for the rest of the transaction, so that two people changing
-/// its form at once do it one after the other (a row lock on PostgreSQL, the write lock
-/// on SQLite).
+/// its form at once do it one after the other (a row lock on PostgreSQL; on SQLite, write
+/// transactions already queue). Returns whether the procedure exists.
 pub async fn lock_procedure(tx: &mut Tx, procedure_id: &str) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("UPDATE procedures SET updated_at = updated_at WHERE id = $1")
         .bind(procedure_id)

@@ -218,7 +218,7 @@ builder-aspect-page = moved to another page
 builder-page-aspect-title = title
 builder-page-aspect-condition = display condition
 builder-page-aspect-texts = titles and explanations
-builder-page-aspect-order = order of the fields
+builder-page-aspect-order = order of the blocks
 builder-in-progress-title = Requests in progress
 builder-in-progress-open = { $count ->
     [0] No request filed and not yet decided uses version { $old }.

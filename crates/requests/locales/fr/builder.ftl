@@ -218,7 +218,7 @@ builder-aspect-page = déplacé sur une autre page
 builder-page-aspect-title = titre
 builder-page-aspect-condition = condition d'affichage
 builder-page-aspect-texts = titres et explications
-builder-page-aspect-order = ordre des champs
+builder-page-aspect-order = ordre des blocs
 builder-in-progress-title = Demandes en cours
 builder-in-progress-open = { $count ->
     [0] Aucune demande déposée et pas encore décidée n'utilise la version { $old }.

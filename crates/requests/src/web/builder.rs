@@ -2303,6 +2303,10 @@ pub async fn import_procedure(
         let by = caller.identity.as_ref().map(|i| i.user_id.as_str());
         match exchange::import(&kernel, &mut tx, &file, by).await {
             Ok(procedure) => {
+                let version =
+                    store::version_in_state_for_update(&mut tx, &procedure.id, "published")
+                        .await?
+                        .map(|v| v.version);
                 kernel
                     .audit(
                         &mut tx,
@@ -2313,7 +2317,7 @@ pub async fn import_procedure(
                             "slug": procedure.slug,
                             "title": procedure.title,
                             "service": file.service,
-                            "form": file.form.is_some(),
+                            "version": version,
                         }),
                     )
                     .await?;
