@@ -3,6 +3,7 @@
 
 pub mod backoffice;
 pub mod builder;
+pub mod builder_files;
 pub mod canned;
 pub mod counter;
 pub mod form_view;
@@ -107,11 +108,11 @@ fn builder_routes() -> Router<Kernel> {
     Router::new()
         .route(
             "/backoffice/demarches/importer",
-            get(builder::import_procedure_form).post(builder::import_procedure),
+            get(builder_files::import_procedure_form).post(builder_files::import_procedure),
         )
         .route(
             "/backoffice/demarches/{slug}/export.json",
-            get(builder::export),
+            get(builder_files::export),
         )
         .route(FORM, get(builder::overview))
         .route(&at("/nouvelle-version"), post(builder::new_version))
@@ -152,7 +153,7 @@ fn builder_routes() -> Router<Kernel> {
         )
         .route(
             &at("/importer"),
-            get(builder::import_form).post(builder::import),
+            get(builder_files::import_form).post(builder_files::import),
         )
 }
 
