@@ -113,6 +113,17 @@ impl Tr {
     }
 }
 
+impl Tr {
+    /// With any number of named arguments, for messages that need more than two.
+    pub fn tn(&self, key: &str, values: &[(&'static str, String)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue> = values
+            .iter()
+            .map(|(name, value)| (Cow::Borrowed(*name), argument(value.clone())))
+            .collect();
+        self.catalogue.lookup(self.lang, key, Some(&args))
+    }
+}
+
 /// A whole number written plainly ("1", "42", not "06" nor "2,5") becomes a Fluent number.
 fn argument(value: String) -> FluentValue<'static> {
     match value.parse::<i64>() {

@@ -305,10 +305,10 @@ async fn an_administrator_creates_a_procedure_that_stays_hidden_until_its_form_i
     )
     .unwrap();
     let mut tx = app.kernel.db.begin().await.unwrap();
-    requests::store::update_draft_version(&mut tx, &draft.id, &form)
+    requests::store::update_draft_version(&mut tx, &draft.id, &form, None, app.kernel.now())
         .await
         .unwrap();
-    requests::store::publish_version(&mut tx, &badge.id, &draft.id, app.kernel.now())
+    requests::store::publish_version(&mut tx, &badge.id, &draft.id, None, app.kernel.now())
         .await
         .unwrap();
     tx.commit().await.unwrap();

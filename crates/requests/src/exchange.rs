@@ -5,7 +5,7 @@
 use kernel::{Kernel, Tx};
 use serde::{Deserialize, Serialize};
 
-use crate::forms::FormDefinition;
+use crate::forms::{DefinitionProblem, FormDefinition};
 use crate::model::{Delay, Procedure, ProcedureKind, Regime};
 use crate::routing::{RouteCondition, RoutingRule};
 use crate::store;
@@ -55,14 +55,199 @@ pub enum ImportError {
     Json(#[from] serde_json::Error),
     #[error("service inconnu : {0}")]
     UnknownService(String),
-    #[error("formulaire incorrect : {0}")]
-    Form(String),
+    #[error("formulaire incorrect : {0:?}")]
+    Form(Vec<DefinitionProblem>),
+    #[error("adresse de démarche incorrecte : « {0} »")]
+    BadSlug(String),
     #[error("circuit de traitement incorrect : {0}")]
     Workflow(String),
     #[error("une démarche porte déjà l'adresse « {0} »")]
     SlugTaken(String),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
+}
+
+/// Why a shared file cannot be read, for the administrator who sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    Empty,
+    /// Not JSON at all (a truncated file, a missing comma...).
+    Syntax {
+        line: usize,
+        column: usize,
+    },
+    /// JSON, but not shaped as a form or a procedure.
+    Shape {
+        line: usize,
+        column: usize,
+        detail: ShapeDetail,
+    },
+    /// A procedure file without a form.
+    NoForm,
+    /// Neither a form (`pages`) nor a procedure (`slug`, `form`).
+    NotAForm,
+}
+
+/// What serde found wrong, kept apart so that the web layer can word it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShapeDetail {
+    MissingField(String),
+    UnknownVariant(String),
+    InvalidType(String),
+    Other(String),
+}
+
+fn shape_detail(error: &serde_json::Error) -> ShapeDetail {
+    let text = error.to_string();
+    // serde_json ends its messages with « at line L column C »: the position is kept apart.
+    let text = match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    };
+    let quoted = |rest: &str| {
+        rest.strip_prefix('`')
+            .and_then(|r| r.split_once('`'))
+            .map(|(name, _)| name.to_string())
+    };
+    if let Some(name) = text.strip_prefix("missing field ").and_then(quoted) {
+        ShapeDetail::MissingField(name)
+    } else if let Some(name) = text.strip_prefix("unknown variant ").and_then(quoted) {
+        ShapeDetail::UnknownVariant(name)
+    } else if let Some(rest) = text.strip_prefix("invalid type: ") {
+        ShapeDetail::InvalidType(rest.to_string())
+    } else {
+        ShapeDetail::Other(text)
+    }
+}
+
+fn read_as<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ReadError> {
+    serde_json::from_str(text).map_err(|e| ReadError::Shape {
+        line: e.line(),
+        column: e.column(),
+        detail: shape_detail(&e),
+    })
+}
+
+fn read_value(text: &str) -> Result<serde_json::Value, ReadError> {
+    if text.trim().is_empty() {
+        return Err(ReadError::Empty);
+    }
+    serde_json::from_str(text).map_err(|e| ReadError::Syntax {
+        line: e.line(),
+        column: e.column(),
+    })
+}
+
+/// A form definition from a form file (`{"pages": ...}`) or from a procedure file.
+pub fn read_form(text: &str) -> Result<FormDefinition, ReadError> {
+    let value = read_value(text)?;
+    let has = |key: &str| value.get(key).is_some();
+    if has("pages") {
+        read_as(text)
+    } else if has("form") || has("slug") {
+        read_as::<ProcedureFile>(text)?
+            .form
+            .ok_or(ReadError::NoForm)
+    } else {
+        Err(ReadError::NotAForm)
+    }
+}
+
+/// A procedure file.
+pub fn read_procedure(text: &str) -> Result<ProcedureFile, ReadError> {
+    let value = read_value(text)?;
+    if value.get("slug").is_none() && value.get("pages").is_some() {
+        // A form alone: it has no catalogue entry to create a procedure from.
+        return Err(ReadError::NotAForm);
+    }
+    read_as(text)
+}
+
+/// A procedure's address in URLs: lower-case ASCII letters, digits and hyphens.
+pub fn is_valid_slug(slug: &str) -> bool {
+    (1..=80).contains(&slug.len())
+        && slug.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && !slug.ends_with('-')
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// The file of a procedure: its catalogue entry, regime, workflow, published form and
+/// routing rules, with services named by their slug so that another commune can map them
+/// to its own. Pure: the caller reads the parts.
+pub fn procedure_file(
+    procedure: &Procedure,
+    services: &[(String, String)],
+    form: Option<&FormDefinition>,
+    rules: &[RoutingRule],
+) -> Result<ProcedureFile, ExportError> {
+    let slug = |id: &str| {
+        services
+            .iter()
+            .find(|(service_id, _)| service_id == id)
+            .map(|(_, slug)| slug.clone())
+            .ok_or_else(|| ExportError::UnknownService(id.to_string()))
+    };
+    // A move's hand-over names its service by slug, as import expects.
+    let mut workflow = procedure.workflow.clone();
+    for t in &mut workflow.transitions {
+        if let Some(Reassign::Service(id)) = &t.assign_to {
+            t.assign_to = Some(Reassign::Service(slug(id)?));
+        }
+    }
+    Ok(ProcedureFile {
+        slug: procedure.slug.clone(),
+        title: procedure.title.clone(),
+        theme: procedure.theme.clone(),
+        summary: procedure.summary.clone(),
+        description: procedure.description.clone(),
+        audiences: procedure.audiences.clone(),
+        documents: procedure.documents.clone(),
+        expected_delay: procedure.expected_delay.clone(),
+        kind: procedure.kind,
+        info_url: procedure.info_url.clone(),
+        regime: procedure.regime,
+        delay: procedure.delay,
+        legal_basis: procedure.legal_basis.clone(),
+        service: slug(&procedure.service_id)?,
+        workflow: Some(workflow),
+        form: form.cloned(),
+        routing: rules
+            .iter()
+            .map(|rule| {
+                Ok(ExchangedRule {
+                    condition: rule.condition.clone(),
+                    service: slug(&rule.service_id)?,
+                })
+            })
+            .collect::<Result<_, ExportError>>()?,
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("service introuvable : {0}")]
+    UnknownService(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// Reads what `procedure_file` needs and writes the file.
+pub async fn export(kernel: &Kernel, procedure: &Procedure) -> Result<ProcedureFile, ExportError> {
+    let services: Vec<(String, String)> = accounts::store::services(&kernel.db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.slug))
+        .collect();
+    let form = store::published_version(&kernel.db, &procedure.id).await?;
+    let rules = store::routing_rules(&kernel.db, &procedure.id).await?;
+    procedure_file(
+        procedure,
+        &services,
+        form.as_ref().map(|v| &v.definition),
+        &rules,
+    )
 }
 
 /// Creates the procedure, its first form version (published) and its routing rules.
@@ -80,6 +265,9 @@ pub async fn import(
             .map(|s| s.id.clone())
             .ok_or_else(|| ImportError::UnknownService(slug.to_string()))
     };
+    if !is_valid_slug(&file.slug) {
+        return Err(ImportError::BadSlug(file.slug.clone()));
+    }
     if store::procedure_by_slug(&kernel.db, &file.slug)
         .await?
         .is_some()
@@ -118,11 +306,12 @@ pub async fn import(
     let now = kernel.now();
     store::save_procedure(tx, &procedure, now).await?;
     if let Some(form) = &file.form {
-        if let Some(problem) = form.problems().first() {
-            return Err(ImportError::Form(format!("{problem:?}")));
+        let problems = form.problems();
+        if !problems.is_empty() {
+            return Err(ImportError::Form(problems));
         }
         let version = store::insert_draft_version(tx, &procedure.id, form, by, now).await?;
-        store::publish_version(tx, &procedure.id, &version.id, now).await?;
+        store::publish_version(tx, &procedure.id, &version.id, by, now).await?;
     }
     let mut rules = Vec::new();
     for rule in &file.routing {
@@ -133,4 +322,185 @@ pub async fn import(
     }
     store::replace_routing_rules(tx, &procedure.id, &rules).await?;
     Ok(procedure)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_demo_procedure_file_round_trips_through_a_procedure() {
+        for text in crate::demo::PROCEDURES {
+            let file: ProcedureFile = serde_json::from_str(text).expect("demo file");
+            // Every service the file names, under an id of this commune.
+            let id_of = |slug: &str| format!("id-{slug}");
+            let services: Vec<(String, String)> = std::iter::once(file.service.clone())
+                .chain(file.routing.iter().map(|r| r.service.clone()))
+                .chain(["autre".to_string()])
+                .map(|slug| (id_of(&slug), slug))
+                .collect();
+            let procedure = Procedure {
+                id: "p".into(),
+                slug: file.slug.clone(),
+                title: file.title.clone(),
+                theme: file.theme.clone(),
+                summary: file.summary.clone(),
+                description: file.description.clone(),
+                audiences: file.audiences.clone(),
+                documents: file.documents.clone(),
+                expected_delay: file.expected_delay.clone(),
+                kind: file.kind,
+                info_url: file.info_url.clone(),
+                regime: file.regime,
+                delay: file.delay,
+                legal_basis: file.legal_basis.clone(),
+                service_id: id_of(&file.service),
+                workflow: file.workflow.clone().unwrap_or_default(),
+                listed: true,
+            };
+            let rules: Vec<RoutingRule> = file
+                .routing
+                .iter()
+                .map(|r| RoutingRule {
+                    condition: r.condition.clone(),
+                    service_id: id_of(&r.service),
+                })
+                .collect();
+            let exported =
+                procedure_file(&procedure, &services, file.form.as_ref(), &rules).unwrap();
+            let mut expected = file.clone();
+            expected.workflow = Some(file.workflow.clone().unwrap_or_default());
+            assert_eq!(exported, expected, "{}", file.slug);
+            let json = serde_json::to_string_pretty(&exported).unwrap();
+            assert_eq!(
+                serde_json::from_str::<ProcedureFile>(&json).unwrap(),
+                expected
+            );
+        }
+    }
+
+    #[test]
+    fn a_service_the_file_cannot_name_stops_the_export() {
+        let file: ProcedureFile = serde_json::from_str(crate::demo::PROCEDURES[0]).unwrap();
+        let procedure = Procedure {
+            id: "p".into(),
+            slug: file.slug.clone(),
+            title: file.title,
+            theme: file.theme,
+            summary: file.summary,
+            description: file.description,
+            audiences: file.audiences,
+            documents: file.documents,
+            expected_delay: file.expected_delay,
+            kind: file.kind,
+            info_url: file.info_url,
+            regime: file.regime,
+            delay: file.delay,
+            legal_basis: file.legal_basis,
+            service_id: "inconnu".into(),
+            workflow: Workflow::default(),
+            listed: true,
+        };
+        assert!(matches!(
+            procedure_file(&procedure, &[], None, &[]),
+            Err(ExportError::UnknownService(id)) if id == "inconnu"
+        ));
+    }
+
+    #[test]
+    fn a_hand_over_to_another_service_is_exported_by_slug() {
+        let file: ProcedureFile = serde_json::from_str(crate::demo::PROCEDURES[0]).unwrap();
+        let mut workflow = Workflow::default();
+        workflow.transitions[0].assign_to = Some(Reassign::Service("id-urbanisme".into()));
+        workflow.transitions[1].assign_to = Some(Reassign::Unassign);
+        let procedure = Procedure {
+            id: "p".into(),
+            slug: file.slug.clone(),
+            title: file.title,
+            theme: file.theme,
+            summary: file.summary,
+            description: file.description,
+            audiences: file.audiences,
+            documents: file.documents,
+            expected_delay: file.expected_delay,
+            kind: file.kind,
+            info_url: file.info_url,
+            regime: file.regime,
+            delay: file.delay,
+            legal_basis: file.legal_basis,
+            service_id: "id-etat-civil".into(),
+            workflow,
+            listed: true,
+        };
+        let services = [
+            ("id-etat-civil".to_string(), "etat-civil".to_string()),
+            ("id-urbanisme".to_string(), "urbanisme".to_string()),
+        ];
+        let exported = procedure_file(&procedure, &services, None, &[]).unwrap();
+        let transitions = exported.workflow.unwrap().transitions;
+        assert_eq!(
+            transitions[0].assign_to,
+            Some(Reassign::Service("urbanisme".into()))
+        );
+        assert_eq!(transitions[1].assign_to, Some(Reassign::Unassign));
+        // A hand-over to a service the commune no longer has stops the export.
+        assert!(matches!(
+            procedure_file(&procedure, &services[..1], None, &[]),
+            Err(ExportError::UnknownService(id)) if id == "id-urbanisme"
+        ));
+    }
+
+    #[test]
+    fn shared_files_are_read_with_the_place_of_their_mistakes() {
+        let form = read_form(
+            r#"{"pages": [{"title": "Une", "blocks": [
+            {"block": "title", "text": "Bonjour"}]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(form.pages[0].title, "Une");
+        // A procedure file gives its form.
+        let from_procedure = read_form(crate::demo::PROCEDURES[0]).unwrap();
+        assert!(!from_procedure.pages.is_empty());
+        assert_eq!(read_form("   "), Err(ReadError::Empty));
+        assert_eq!(
+            read_form("{\n  \"pages\": [\n  }"),
+            Err(ReadError::Syntax { line: 3, column: 3 })
+        );
+        assert_eq!(
+            read_form(r#"{"pages": [{"blocks": []}]}"#),
+            Err(ReadError::Shape {
+                line: 1,
+                column: 25,
+                detail: ShapeDetail::MissingField("title".into())
+            })
+        );
+        assert!(matches!(
+            read_form(r#"{"pages": [{"title": "x", "blocks": [{"block": "video"}]}]}"#),
+            Err(ReadError::Shape { detail: ShapeDetail::UnknownVariant(v), .. }) if v == "video"
+        ));
+        assert!(matches!(
+            read_form(r#"{"pages": 3}"#),
+            Err(ReadError::Shape {
+                detail: ShapeDetail::InvalidType(_),
+                ..
+            })
+        ));
+        assert_eq!(read_form(r#"{"titre": "x"}"#), Err(ReadError::NotAForm));
+        let mut file: ProcedureFile = serde_json::from_str(crate::demo::PROCEDURES[0]).unwrap();
+        file.form = None;
+        let text = serde_json::to_string(&file).unwrap();
+        assert_eq!(read_form(&text), Err(ReadError::NoForm));
+        assert_eq!(read_procedure(&text).unwrap().slug, file.slug);
+        assert_eq!(read_procedure(r#"{"pages": []}"#), Err(ReadError::NotAForm));
+    }
+
+    #[test]
+    fn slugs_are_safe_in_addresses() {
+        assert!(is_valid_slug("acte-etat-civil"));
+        assert!(is_valid_slug("salle-2"));
+        assert!(!is_valid_slug("../admin"));
+        assert!(!is_valid_slug("Salle"));
+        assert!(!is_valid_slug("salle-"));
+        assert!(!is_valid_slug(""));
+    }
 }

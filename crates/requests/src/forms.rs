@@ -3,7 +3,7 @@
 //! message. Definitions are plain data (exported to and imported from JSON so communes can
 //! share procedures); checking a definition and checking answers are pure functions.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -128,6 +128,12 @@ pub enum DefinitionProblem {
         at: String,
         field: String,
     },
+    /// A condition on a choice or a checkbox must wait for a value that can be answered.
+    ConditionValueNotOffered {
+        at: String,
+        field: String,
+        value: String,
+    },
     BadPattern {
         key: String,
     },
@@ -137,7 +143,7 @@ pub enum DefinitionProblem {
 }
 
 /// Keys are what other systems and exports see: lower-case ASCII, digits and `_`.
-fn is_valid_key(key: &str) -> bool {
+pub fn is_valid_key(key: &str) -> bool {
     (1..=60).contains(&key.len())
         && key.starts_with(|c: char| c.is_ascii_lowercase())
         && key
@@ -162,34 +168,46 @@ impl FormDefinition {
         if self.pages.is_empty() {
             problems.push(DefinitionProblem::NoPage);
         }
-        let mut seen: HashSet<&str> = HashSet::new();
+        // Fields met so far: a condition may only look back.
+        let mut seen: HashMap<&str, &Field> = HashMap::new();
+        let check_condition =
+            |at: String, condition: &Condition, seen: &HashMap<&str, &Field>| match seen
+                .get(condition.field.as_str())
+            {
+                None => Some(DefinitionProblem::UnknownConditionField {
+                    at,
+                    field: condition.field.clone(),
+                }),
+                Some(earlier) if !earlier.can_answer(&condition.equals) => {
+                    Some(DefinitionProblem::ConditionValueNotOffered {
+                        at,
+                        field: condition.field.clone(),
+                        value: condition.equals.clone(),
+                    })
+                }
+                Some(_) => None,
+            };
         for (index, page) in self.pages.iter().enumerate() {
             if page.blocks.is_empty() {
                 problems.push(DefinitionProblem::EmptyPage { page: index + 1 });
             }
-            if let Some(condition) = &page.show_if
-                && !seen.contains(condition.field.as_str())
-            {
-                problems.push(DefinitionProblem::UnknownConditionField {
-                    at: format!("page {}", index + 1),
-                    field: condition.field.clone(),
-                });
+            if let Some(condition) = &page.show_if {
+                problems.extend(check_condition(
+                    format!("page {}", index + 1),
+                    condition,
+                    &seen,
+                ));
             }
             for block in &page.blocks {
                 let Block::Field(field) = block else { continue };
-                if let Some(condition) = &field.show_if
-                    && !seen.contains(condition.field.as_str())
-                {
-                    problems.push(DefinitionProblem::UnknownConditionField {
-                        at: field.key.clone(),
-                        field: condition.field.clone(),
-                    });
+                if let Some(condition) = &field.show_if {
+                    problems.extend(check_condition(field.key.clone(), condition, &seen));
                 }
                 if !is_valid_key(&field.key) {
                     problems.push(DefinitionProblem::BadKey {
                         key: field.key.clone(),
                     });
-                } else if !seen.insert(field.key.as_str()) {
+                } else if seen.insert(field.key.as_str(), field).is_some() {
                     problems.push(DefinitionProblem::DuplicateKey {
                         key: field.key.clone(),
                     });
@@ -227,6 +245,31 @@ impl FormDefinition {
             }
         }
         problems
+    }
+}
+
+impl DefinitionProblem {
+    /// Problems that only say the form is not finished (no page yet, a page still empty):
+    /// a draft may have them while it is being built, but it cannot be published.
+    pub fn is_incomplete(&self) -> bool {
+        matches!(
+            self,
+            DefinitionProblem::NoPage | DefinitionProblem::EmptyPage { .. }
+        )
+    }
+}
+
+impl Field {
+    /// Whether a person could give this answer: one of the options of a choice, « oui »
+    /// for a checkbox; any text for other fields.
+    pub fn can_answer(&self, value: &str) -> bool {
+        match &self.kind {
+            FieldKind::SingleChoice { options } | FieldKind::MultipleChoice { options } => {
+                options.iter().any(|o| o == value)
+            }
+            FieldKind::Checkbox => value == "oui",
+            _ => !value.trim().is_empty(),
+        }
     }
 }
 

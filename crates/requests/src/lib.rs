@@ -5,11 +5,14 @@
 pub mod acknowledgement;
 pub mod actions;
 pub mod administration;
-pub mod decision;
 pub mod api;
+pub mod builder;
+pub mod decision;
 pub mod demo;
 pub mod documents;
 pub mod exchange;
+pub mod form_diff;
+pub mod form_edit;
 pub mod forms;
 pub mod model;
 pub mod routing;
@@ -43,6 +46,10 @@ pub fn migrations() -> Vec<Migration> {
             "requests/0002_article_links",
             include_str!("../migrations/0002_article_links.sql"),
         ),
+        Migration::portable(
+            "requests/0003_form_version_authors",
+            include_str!("../migrations/0003_form_version_authors.sql"),
+        ),
     ]
 }
 
@@ -68,6 +75,11 @@ mod tests {
         let diff = kernel::i18n::differences(
             include_str!("../locales/fr/requests.ftl"),
             include_str!("../locales/en/requests.ftl"),
+        );
+        assert!(diff.is_empty(), "{diff:?}");
+        let diff = kernel::i18n::differences(
+            include_str!("../locales/fr/builder.ftl"),
+            include_str!("../locales/en/builder.ftl"),
         );
         assert!(diff.is_empty(), "{diff:?}");
     }

@@ -261,13 +261,19 @@ pub async fn update_draft_version(
     tx: &mut Tx,
     version_id: &str,
     definition: &FormDefinition,
+    by: Option<&str>,
+    now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
-    let done =
-        sqlx::query("UPDATE form_versions SET definition = $2 WHERE id = $1 AND state = 'draft'")
-            .bind(version_id)
-            .bind(serde_json::to_string(definition).map_err(|e| sqlx::Error::Encode(e.into()))?)
-            .execute(&mut **tx)
-            .await?;
+    let done = sqlx::query(
+        "UPDATE form_versions SET definition = $2, updated_at = $3, updated_by = $4
+         WHERE id = $1 AND state = 'draft'",
+    )
+    .bind(version_id)
+    .bind(serde_json::to_string(definition).map_err(|e| sqlx::Error::Encode(e.into()))?)
+    .bind(to_db(now))
+    .bind(by)
+    .execute(&mut **tx)
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -277,6 +283,7 @@ pub async fn publish_version(
     tx: &mut Tx,
     procedure_id: &str,
     version_id: &str,
+    by: Option<&str>,
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
     sqlx::query(
@@ -286,15 +293,44 @@ pub async fn publish_version(
     .execute(&mut **tx)
     .await?;
     let done = sqlx::query(
-        "UPDATE form_versions SET state = 'published', published_at = $3
+        "UPDATE form_versions SET state = 'published', published_at = $3, published_by = $4
          WHERE id = $1 AND procedure_id = $2 AND state = 'draft'",
     )
     .bind(version_id)
     .bind(procedure_id)
     .bind(to_db(now))
+    .bind(by)
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Takes the procedure's row for the rest of the transaction, so that two people changing
+/// its form at once do it one after the other (a row lock on PostgreSQL; on SQLite, write
+/// transactions already queue). Returns whether the procedure exists.
+pub async fn lock_procedure(tx: &mut Tx, procedure_id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE procedures SET updated_at = updated_at WHERE id = $1")
+        .bind(procedure_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A procedure's version in this state, read inside a write transaction.
+pub async fn version_in_state_for_update(
+    tx: &mut Tx,
+    procedure_id: &str,
+    state: &str,
+) -> Result<Option<FormVersion>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {VERSION_COLUMNS} FROM form_versions WHERE procedure_id = $1 AND state = $2
+         ORDER BY version DESC LIMIT 1"
+    )))
+    .bind(procedure_id)
+    .bind(state)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(version_from_row).transpose()
 }
 
 async fn version_in_state(
@@ -347,15 +383,70 @@ pub async fn versions(db: &Db, procedure_id: &str) -> Result<Vec<FormVersion>, s
     rows.iter().map(version_from_row).collect()
 }
 
-/// Requests filed with this version and not yet decided (shown before publishing).
-pub async fn open_requests_using(db: &Db, version_id: &str) -> Result<i64, sqlx::Error> {
-    Ok(sqlx::query(
-        "SELECT COUNT(*) FROM requests WHERE form_version_id = $1 AND number IS NOT NULL AND decided_at IS NULL",
+/// Who made a version and when: what the form builder lists.
+#[derive(Debug, Clone)]
+pub struct VersionHistory {
+    pub id: String,
+    pub version: i64,
+    pub state: String,
+    pub created_at: Timestamp,
+    pub created_by: Option<String>,
+    pub updated_at: Option<Timestamp>,
+    pub updated_by: Option<String>,
+    pub published_at: Option<Timestamp>,
+    pub published_by: Option<String>,
+}
+
+/// A procedure's versions, newest first.
+pub async fn version_history(
+    db: &Db,
+    procedure_id: &str,
+) -> Result<Vec<VersionHistory>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, version, state, created_at, created_by, updated_at, updated_by, published_at, published_by
+         FROM form_versions WHERE procedure_id = $1 ORDER BY version DESC",
+    )
+    .bind(procedure_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| VersionHistory {
+            id: row.get(0),
+            version: row.get(1),
+            state: row.get(2),
+            created_at: from_db(row.get(3)),
+            created_by: row.get(4),
+            updated_at: row.get::<Option<i64>, _>(5).map(from_db),
+            updated_by: row.get(6),
+            published_at: row.get::<Option<i64>, _>(7).map(from_db),
+            published_by: row.get(8),
+        })
+        .collect())
+}
+
+/// Requests that still use a version: filed and not yet decided, and drafts being filled.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VersionUse {
+    pub open: i64,
+    pub drafts: i64,
+}
+
+/// Requests using this version (shown before a new one is published: they keep it).
+pub async fn open_requests_using(db: &Db, version_id: &str) -> Result<VersionUse, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT
+           COALESCE(SUM(CASE WHEN number IS NOT NULL AND decided_at IS NULL THEN 1 ELSE 0 END), 0),
+           COALESCE(SUM(CASE WHEN number IS NULL THEN 1 ELSE 0 END), 0)
+         FROM requests WHERE form_version_id = $1",
     )
     .bind(version_id)
     .fetch_one(db.pool())
-    .await?
-    .get(0))
+    .await?;
+    Ok(VersionUse {
+        open: row.get(0),
+        drafts: row.get(1),
+    })
 }
 
 // ------------------------------------------------------------------ routing

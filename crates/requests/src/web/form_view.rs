@@ -155,6 +155,35 @@ pub fn page_blocks(form: &FormDefinition, page: usize, answers: &Answers) -> Vec
         .collect()
 }
 
+/// The blocks of one page as the form builder's preview shows them: every field, each
+/// with its condition in words, whichever page the answer it waits for is on.
+pub fn preview_blocks(form: &FormDefinition, page: usize) -> Vec<BlockView> {
+    let Some(p) = form.pages.get(page) else {
+        return vec![];
+    };
+    let every_key: Vec<&str> = form.fields().map(|f| f.key.as_str()).collect();
+    p.blocks
+        .iter()
+        .map(|block| match block {
+            Block::Title { text } => BlockView {
+                kind: "title",
+                text: text.clone(),
+                field: None,
+            },
+            Block::Explanation { text } => BlockView {
+                kind: "text",
+                text: text.clone(),
+                field: None,
+            },
+            Block::Field(field) => BlockView {
+                kind: "field",
+                text: String::new(),
+                field: Some(field_view(form, field, &Answers::new(), &every_key)),
+            },
+        })
+        .collect()
+}
+
 /// A problem in words, next to its field.
 pub fn problem_message(tr: &Tr, problem: &AnswerProblem) -> String {
     match problem {

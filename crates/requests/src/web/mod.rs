@@ -2,6 +2,8 @@
 //! space, the agents' inbox in the back office, their API tokens, and the JSON API.
 
 pub mod backoffice;
+pub mod builder;
+pub mod builder_files;
 pub mod canned;
 pub mod counter;
 pub mod form_view;
@@ -75,6 +77,7 @@ pub fn router() -> Router<Kernel> {
             get(procedures_admin::routing).post(procedures_admin::edit_routing),
         )
         .route("/backoffice/demandes", get(backoffice::inbox))
+        .merge(builder_routes())
         .route("/backoffice/statistiques", get(statistics::page))
         .route("/backoffice/statistiques.csv", get(statistics::csv_export))
         .route(
@@ -140,6 +143,62 @@ pub fn router() -> Router<Kernel> {
             get(backoffice::document),
         )
         .merge(crate::api::router())
+}
+
+/// The form builder, under each procedure's settings.
+fn builder_routes() -> Router<Kernel> {
+    const FORM: &str = "/backoffice/demarches/{slug}/formulaire";
+    let at = |rest: &str| format!("{FORM}{rest}");
+    Router::new()
+        .route(
+            "/backoffice/demarches/importer",
+            get(builder_files::import_procedure_form).post(builder_files::import_procedure),
+        )
+        .route(
+            "/backoffice/demarches/{slug}/export.json",
+            get(builder_files::export),
+        )
+        .route(FORM, get(builder::overview))
+        .route(&at("/nouvelle-version"), post(builder::new_version))
+        .route(&at("/pages"), post(builder::add_page))
+        .route(
+            &at("/pages/{page}"),
+            get(builder::page_form).post(builder::save_page),
+        )
+        .route(&at("/pages/{page}/deplacer"), post(builder::move_page))
+        .route(
+            &at("/pages/{page}/supprimer"),
+            get(builder::confirm_delete_page).post(builder::delete_page),
+        )
+        .route(
+            &at("/pages/{page}/ajouter"),
+            get(builder::add_block_form).post(builder::add_block),
+        )
+        .route(
+            &at("/pages/{page}/blocs/{block}"),
+            get(builder::text_form).post(builder::save_text),
+        )
+        .route(
+            &at("/pages/{page}/blocs/{block}/deplacer"),
+            post(builder::move_block),
+        )
+        .route(
+            &at("/pages/{page}/blocs/{block}/supprimer"),
+            post(builder::delete_block),
+        )
+        .route(
+            &at("/champs/{key}"),
+            get(builder::field_form).post(builder::save_field),
+        )
+        .route(&at("/apercu"), get(builder::preview))
+        .route(
+            &at("/publier"),
+            get(builder::publish_form).post(builder::publish),
+        )
+        .route(
+            &at("/importer"),
+            get(builder_files::import_form).post(builder_files::import),
+        )
 }
 
 /// A stored file sent back as a download, never rendered inline (no content sniffing).
