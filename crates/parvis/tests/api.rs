@@ -607,11 +607,18 @@ async fn a_request_carries_its_receipt_regime_and_deemed_decision_and_is_audited
     );
 
     // Once refused, the implicit decision is history: null, and the decision is dated.
-    for to in ["under_review", "refused"] {
-        actions::apply_move(&app.kernel, &thomas, &request.id, to, None)
-            .await
-            .unwrap();
-    }
+    actions::apply_move(&app.kernel, &thomas, &request.id, "under_review", None)
+        .await
+        .unwrap();
+    actions::apply_move(
+        &app.kernel,
+        &thomas,
+        &request.id,
+        "refused",
+        Some("La salle est déjà réservée ce jour-là."),
+    )
+    .await
+    .unwrap();
     let refused = get(&app, &path, &token).await;
     assert_eq!(refused.json["status"]["phase"], "refused");
     assert_eq!(refused.json["deemed_decision"], Value::Null);
@@ -660,7 +667,7 @@ async fn a_request_carries_its_receipt_regime_and_deemed_decision_and_is_audited
 async fn the_history_holds_events_messages_internal_notes_and_documents() {
     let app = demo_app().await;
     let sophie = caller(&app, "sophie.bernard@demo.parvis.fr").await;
-    // The demo census request was accepted, with a message, and has two files.
+    // The demo census request was accepted, with a message.
     let (id, number): (String, String) = sqlx::query_as(
         "SELECT r.id, r.number FROM requests r JOIN procedures p ON p.id = r.procedure_id WHERE p.slug = 'recensement-citoyen'",
     )
@@ -704,7 +711,12 @@ async fn the_history_holds_events_messages_internal_notes_and_documents() {
                 .unwrap()
                 .contains("Votre recensement est enregistré")
     }));
-    assert_eq!(h["documents"], json!([]));
+    // The acceptance produced its decision document (metadata only, never the content).
+    let documents = h["documents"].as_array().unwrap();
+    assert_eq!(documents.len(), 1, "{documents:?}");
+    assert_eq!(documents[0]["kind"], "decision");
+    assert_eq!(documents[0]["public"], true);
+    assert!(documents[0].get("content").is_none());
     let views = audit(&app, "request.view").await;
     assert!(
         views

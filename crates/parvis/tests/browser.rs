@@ -313,6 +313,21 @@ async fn administrator_journey(browser: &Browser, app: &TestApp) -> Result<(), S
         .await?;
     browser.find_text("Journal intègre").await?;
     check_page(browser, "journal d'audit").await?;
+
+    // Procedures: a new one, with its errors, and the import of a shared file.
+    browser
+        .goto(&format!("{base}/backoffice/demarches/nouvelle"))
+        .await?;
+    check_page(browser, "nouvelle démarche").await?;
+    browser
+        .submit_form_by_button("form.formulaire button[type=submit]")
+        .await?;
+    browser.find_text("Le formulaire contient").await?;
+    check_page(browser, "nouvelle démarche avec erreurs").await?;
+    browser
+        .goto(&format!("{base}/backoffice/demarches/importer"))
+        .await?;
+    check_page(browser, "importer une démarche").await?;
     Ok(())
 }
 
@@ -670,4 +685,90 @@ async fn an_agent_links_a_sheet_and_reads_the_applicants_timeline_on_accessible_
     let browser = Browser::start().await;
     let outcome = agent_tools_journey(&browser, &app).await;
     browser.finish("agent_tools_journey", outcome).await;
+}
+
+/// A service manager sets up one of her procedures: the catalogue entry (with an error),
+/// the workflow, the routing rules, then the form — a field with a bad key, a new field,
+/// the preview and the differences before publishing. Every page checked with axe-core.
+async fn procedure_tools_journey(browser: &Browser, app: &TestApp) -> Result<(), String> {
+    let base = app.url("");
+    log_in_as(
+        browser,
+        &base,
+        "claire.rousseau@demo.parvis.fr",
+        accounts::demo::STAFF_PASSWORD,
+    )
+    .await?;
+    browser.goto(&format!("{base}/backoffice")).await?;
+    browser
+        .follow_link("a[href='/backoffice/demarches']")
+        .await?;
+    check_page(browser, "liste des démarches").await?;
+
+    let procedure = format!("{base}/backoffice/demarches/inscription-periscolaire");
+    browser.goto(&procedure).await?;
+    check_page(browser, "fiche d'une démarche").await?;
+    browser.fill("#title", "").await?;
+    browser
+        .submit_form_by_button("form.formulaire button[type=submit]")
+        .await?;
+    browser.find_text("Le formulaire contient").await?;
+    check_page(browser, "fiche d'une démarche avec erreurs").await?;
+
+    browser.goto(&format!("{procedure}/circuit")).await?;
+    check_page(browser, "circuit de traitement").await?;
+    browser.goto(&format!("{procedure}/orientation")).await?;
+    check_page(browser, "règles d'orientation").await?;
+
+    let form = format!("{procedure}/formulaire");
+    browser.goto(&form).await?;
+    check_page(browser, "formulaire : versions et pages").await?;
+    browser
+        .goto(&format!("{form}/pages/1/ajouter?type=short_text"))
+        .await?;
+    check_page(browser, "nouveau champ").await?;
+    browser.fill("#label", "Allergies connues").await?;
+    browser.fill("#key", "Mauvaise Clé").await?;
+    browser
+        .submit_form_by_button("form.formulaire button[type=submit]")
+        .await?;
+    browser.find_text("Le formulaire contient").await?;
+    check_page(browser, "nouveau champ avec erreurs").await?;
+    browser.fill("#key", "allergies").await?;
+    browser
+        .submit_form_by_button("form.formulaire button[type=submit]")
+        .await?;
+    browser.find_text("Allergies connues").await?;
+    check_page(browser, "formulaire en cours de modification").await?;
+    browser.goto(&format!("{form}/champs/allergies")).await?;
+    check_page(browser, "modifier un champ").await?;
+    browser.goto(&format!("{form}/pages/1")).await?;
+    check_page(browser, "modifier une page").await?;
+    browser.goto(&format!("{form}/apercu")).await?;
+    check_page(browser, "aperçu du formulaire").await?;
+    browser.goto(&format!("{form}/importer")).await?;
+    check_page(browser, "importer un formulaire").await?;
+    browser.goto(&format!("{form}/publier")).await?;
+    browser.find_text("allergies").await?;
+    check_page(browser, "publier : différences").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_service_manager_sets_up_a_procedure_and_its_form_on_accessible_pages() {
+    if !support::run_or_skip(
+        "a_service_manager_sets_up_a_procedure_and_its_form_on_accessible_pages",
+    ) {
+        return;
+    }
+    let app = parvis::testing::spawn().await;
+    accounts::demo::seed(&app.kernel)
+        .await
+        .expect("demo accounts");
+    requests::demo::seed(&app.kernel)
+        .await
+        .expect("demo procedures");
+    let browser = Browser::start().await;
+    let outcome = procedure_tools_journey(&browser, &app).await;
+    browser.finish("procedure_tools_journey", outcome).await;
 }
