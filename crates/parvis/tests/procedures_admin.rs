@@ -1066,6 +1066,46 @@ async fn managers_edit_their_own_procedures_and_nobody_else_gets_in() {
     for sub in ["/circuit", "/orientation"] {
         assert_eq!(claire.get(&format!("{path}{sub}")).await.status, 200);
     }
+    // Nor send its requests (and the personal data in them) to another service, by a
+    // routing rule; nor change the commune's street list, which routes every procedure.
+    let routing = format!("{path}/orientation");
+    let rule = post(
+        &claire,
+        &routing,
+        &routing,
+        &owned(&[
+            ("action", "add_choice"),
+            ("choice_answer", "ecole=Groupe scolaire des Coteaux"),
+            ("choice_service", &voirie),
+        ]),
+    )
+    .await;
+    assert_eq!(rule.status, 422);
+    let enfance = service_id(&app, "enfance").await;
+    let own_rule = post(
+        &claire,
+        &routing,
+        &routing,
+        &owned(&[
+            ("action", "add_choice"),
+            ("choice_answer", "ecole=Groupe scolaire des Coteaux"),
+            ("choice_service", &enfance),
+        ]),
+    )
+    .await;
+    assert_eq!(own_rule.status, 303, "{}", own_rule.body);
+    let street = post(
+        &claire,
+        &routing,
+        &routing,
+        &owned(&[
+            ("action", "add_street"),
+            ("street_name", "Rue des Écoles"),
+            ("street_district", "Centre"),
+        ]),
+    )
+    .await;
+    assert_eq!(street.status, 403);
 
     // Another service's procedure: 403, to read and to write; an unknown one: 404.
     let token = claire.get(path).await.csrf();

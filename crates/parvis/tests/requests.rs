@@ -959,3 +959,75 @@ async fn agents_link_a_knowledge_base_sheet_to_a_request_in_one_click() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn a_refusal_sent_with_its_template_unchanged_is_not_motivated_and_changes_nothing() {
+    let app = demo_app().await;
+    let hall = demo_request(&app, "camille.martin@demo.parvis.fr", "location-salle").await;
+    assert_eq!(hall.status, "under_review");
+    let thomas = agent(&app, "thomas.petit@demo.parvis.fr").await;
+    let path = format!("/backoffice/demandes/{}", hall.id);
+    let page = thomas.get(&path).await;
+    // The box comes filled with the move's template, for this request.
+    let template = page
+        .body
+        .split("id=\"message-refused\"")
+        .nth(1)
+        .and_then(|rest| rest.split_once('>'))
+        .and_then(|(_, rest)| rest.split("</textarea>").next())
+        .expect("the refusal's message box")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"");
+    assert!(template.contains("Bonjour Camille Martin"));
+    assert!(template.contains("pour les motifs suivants"));
+    let unchanged = thomas
+        .post_form(
+            &format!("{path}/statut"),
+            &[
+                ("csrf_token", &page.csrf()),
+                ("to", "refused"),
+                ("message", &template),
+            ],
+        )
+        .await;
+    assert_eq!(unchanged.status, 303);
+    let after = thomas.follow(&unchanged).await;
+    assert!(after.contains("un refus doit être motivé"));
+    let stored = requests::store::request_by_id(&app.kernel.db, &hall.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.status, "under_review");
+    assert!(
+        requests::store::documents(&app.kernel.db, &hall.id)
+            .await
+            .unwrap()
+            .iter()
+            .all(|d| d.kind != "decision")
+    );
+    // With the grounds written in, the refusal goes out with its decision.
+    let motivated = template.replace("- ", "- la salle est déjà louée ce samedi-là.");
+    let refused = thomas
+        .post_form(
+            &format!("{path}/statut"),
+            &[
+                ("csrf_token", &page.csrf()),
+                ("to", "refused"),
+                ("message", &motivated),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 303);
+    let stored = requests::store::request_by_id(&app.kernel.db, &hall.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.status, "refused");
+    assert!(
+        requests::store::documents(&app.kernel.db, &hall.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|d| d.kind == "decision")
+    );
+}

@@ -748,7 +748,9 @@ pub async fn apply_move(
 ) -> Result<Request, RequestError> {
     let mut tx = kernel.db.begin().await?;
     let mut request = load_for_agent(&mut tx, caller, request_id).await?;
-    let procedure = store::procedure_by_id(&kernel.db, &request.procedure_id)
+    // Read under the procedure's lock: a workflow edit cannot remove the status this move
+    // leads to while the move is made.
+    let procedure = store::procedure_for_update(&mut tx, &request.procedure_id)
         .await?
         .ok_or(RequestError::NotFound)?;
     let flow = &procedure.workflow;
@@ -762,11 +764,30 @@ pub async fn apply_move(
         Phase::Refused => Outcome::Refused,
         _ => Outcome::Other(flow.label(to)),
     };
-    let grounds = message.map(str::trim).unwrap_or_default();
-    if step.decision_document && outcome == Outcome::Refused && grounds.is_empty() {
-        return Err(RequestError::Conflict(
-            "un refus doit être motivé : écrivez ses motifs dans le message",
-        ));
+    let mut grounds = message.map(str::trim).unwrap_or_default();
+    if outcome == Outcome::Refused {
+        let services = accounts::store::services(&kernel.db).await?;
+        let service = services
+            .iter()
+            .find(|s| s.id == request.service_id)
+            .map(|s| s.name.as_str())
+            .unwrap_or_default();
+        let number = request.number.clone().unwrap_or_default();
+        let values = workflow::placeholder_values(
+            &request.applicant_name,
+            &number,
+            &procedure.title,
+            service,
+        );
+        let template = step
+            .message
+            .as_deref()
+            .map(|m| workflow::fill_placeholders(m, &values));
+        grounds = workflow::refusal_grounds(grounds, template.as_deref()).ok_or(
+            RequestError::Conflict(
+                "un refus doit être motivé : complétez le message avec les motifs de la décision",
+            ),
+        )?;
     }
     let from = request.status.clone();
     let now = kernel.now();
@@ -777,6 +798,8 @@ pub async fn apply_move(
     if flow.phase(to).is_final() {
         request.decided_at = Some(now);
     }
+    // The decision is the deciding service's, even when the move then hands it over.
+    let deciding_service = request.service_id.clone();
     // The move may hand the request over: to another service (nobody holds it there
     // yet), or back to its service's common inbox.
     let handed_to = match &step.assign_to {
@@ -840,7 +863,13 @@ pub async fn apply_move(
     }
     if step.decision_document {
         attach_decision(
-            kernel, &mut tx, caller, &request, &procedure, outcome, grounds,
+            kernel,
+            &mut tx,
+            caller,
+            &request,
+            (&procedure, &deciding_service),
+            outcome,
+            grounds,
         )
         .await?;
     }
@@ -867,14 +896,14 @@ async fn attach_decision(
     tx: &mut Tx,
     caller: &Caller,
     request: &Request,
-    procedure: &Procedure,
+    (procedure, service_id): (&Procedure, &str),
     outcome: Outcome,
     grounds: &str,
 ) -> Result<(), RequestError> {
     let services = accounts::store::services(&kernel.db).await?;
     let service = services
         .iter()
-        .find(|s| s.id == request.service_id)
+        .find(|s| s.id == service_id)
         .map(|s| s.name.clone())
         .unwrap_or_default();
     let commune = &kernel.config.commune;

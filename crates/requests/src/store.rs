@@ -157,6 +157,9 @@ pub async fn procedure_by_id(db: &Db, id: &str) -> Result<Option<Procedure>, sql
 
 /// The same, read inside a write transaction (the row the change is based on).
 pub async fn procedure_for_update(tx: &mut Tx, id: &str) -> Result<Option<Procedure>, sqlx::Error> {
+    // Take the row's write lock first (the same statement on both databases), so that two
+    // edits of one procedure, or an edit and a status move, run one after the other.
+    lock_procedure(tx, id).await?;
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {PROCEDURE_COLUMNS} FROM procedures WHERE id = $1"
     )))
@@ -452,11 +455,21 @@ pub async fn open_requests_using(db: &Db, version_id: &str) -> Result<VersionUse
 // ------------------------------------------------------------------ routing
 
 pub async fn routing_rules(db: &Db, procedure_id: &str) -> Result<Vec<RoutingRule>, sqlx::Error> {
+    let mut conn = db.pool().acquire().await?;
+    routing_rules_in(&mut conn, procedure_id).await
+}
+
+/// The same, on a connection or inside a transaction (`&mut **tx`), to read the rules an
+/// edit is about to replace.
+pub async fn routing_rules_in(
+    conn: &mut sqlx::AnyConnection,
+    procedure_id: &str,
+) -> Result<Vec<RoutingRule>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT rule, service_id FROM routing_rules WHERE procedure_id = $1 ORDER BY position",
     )
     .bind(procedure_id)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *conn)
     .await?;
     rows.iter()
         .map(|row| {

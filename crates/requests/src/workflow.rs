@@ -122,6 +122,12 @@ pub enum WorkflowProblem {
         from: String,
         to: String,
     },
+    /// A refusal must be motivated and tell the appeal routes (CRPA L211-2, L211-5;
+    /// CJA R421-5): a move into a refused status always produces the decision document.
+    RefusalWithoutDecision {
+        from: String,
+        to: String,
+    },
 }
 
 fn status(key: &str, label: &str, phase: Phase) -> Status {
@@ -164,7 +170,7 @@ impl Default for Workflow {
         let mut refuse = transition("under_review", "refused", "Refuser");
         refuse.decision_document = true;
         refuse.message = Some(
-            "Bonjour {prenom} {nom},\n\nNous ne pouvons pas donner une suite favorable à votre demande {numero} ({demarche}). La décision motivée, avec les voies de recours, est disponible dans votre espace.\n\nCordialement,\n{service}".into(),
+            "Bonjour {prenom} {nom},\n\nNous ne pouvons pas donner une suite favorable à votre demande {numero} ({demarche}), pour les motifs suivants :\n\n- \n\nLa décision motivée, avec les voies de recours, est disponible dans votre espace.\n\nCordialement,\n{service}".into(),
         );
         Workflow {
             statuses: vec![
@@ -272,6 +278,16 @@ impl Workflow {
                     problems.push(WorkflowProblem::UnknownStatus(end.clone()));
                 }
             }
+            let refuses = self
+                .statuses
+                .iter()
+                .any(|s| s.key == t.to && s.phase == Phase::Refused);
+            if refuses && !t.decision_document {
+                problems.push(WorkflowProblem::RefusalWithoutDecision {
+                    from: t.from.clone(),
+                    to: t.to.clone(),
+                });
+            }
             if !moves.insert((t.from.as_str(), t.to.as_str())) {
                 problems.push(WorkflowProblem::DuplicateMove {
                     from: t.from.clone(),
@@ -293,6 +309,39 @@ impl Workflow {
     }
 }
 
+/// The values of a message's placeholders for one request: the applicant's given and
+/// family names (the first word of the name, then the rest), its number, the procedure and
+/// the service.
+pub fn placeholder_values<'a>(
+    applicant_name: &'a str,
+    number: &'a str,
+    procedure: &'a str,
+    service: &'a str,
+) -> [(&'static str, &'a str); 5] {
+    let (given, family) = applicant_name
+        .split_once(' ')
+        .unwrap_or((applicant_name, ""));
+    [
+        ("prenom", given),
+        ("nom", family),
+        ("numero", number),
+        ("demarche", procedure),
+        ("service", service),
+    ]
+}
+
+/// The grounds of a refusal, unless the agent sent the move's template as it came: a text
+/// that says nothing of the case is no motivation (CRPA L211-5). Whitespace is ignored.
+pub fn refusal_grounds<'a>(message: &'a str, filled_template: Option<&str>) -> Option<&'a str> {
+    let squash = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let grounds = message.trim();
+    if grounds.is_empty() || filled_template.is_some_and(|t| squash(t) == squash(grounds)) {
+        None
+    } else {
+        Some(grounds)
+    }
+}
+
 /// Fills the placeholders of a message template (`{numero}`, `{prenom}` ...). Unknown
 /// placeholders are left as they are, so an agent sees and fixes them before sending.
 pub fn fill_placeholders(template: &str, values: &[(&str, &str)]) -> String {
@@ -306,6 +355,48 @@ pub fn fill_placeholders(template: &str, values: &[(&str, &str)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refusal_sent_as_its_template_has_no_grounds() {
+        let template = "Bonjour {prenom} {nom},\n\nVotre demande {numero} est refusée pour les motifs suivants :\n\n- ";
+        let values = placeholder_values(
+            "Camille Martin",
+            "DEM-2026-000001",
+            "Salle",
+            "Vie associative",
+        );
+        let filled = fill_placeholders(template, &values);
+        assert!(filled.starts_with("Bonjour Camille Martin,"));
+        assert_eq!(refusal_grounds(&filled, Some(&filled)), None);
+        assert_eq!(
+            refusal_grounds(&format!("  {filled}\n"), Some(&filled)),
+            None
+        );
+        assert_eq!(refusal_grounds("   ", None), None);
+        let written = format!("{filled}la salle est déjà réservée ce jour-là.");
+        assert_eq!(
+            refusal_grounds(&written, Some(&filled)),
+            Some(written.as_str())
+        );
+    }
+
+    #[test]
+    fn a_refusal_always_produces_its_decision_document() {
+        let mut workflow = Workflow::default();
+        let refuse = workflow
+            .transitions
+            .iter_mut()
+            .find(|t| t.to == "refused")
+            .expect("a refusal move");
+        refuse.decision_document = false;
+        assert_eq!(
+            workflow.problems(),
+            [WorkflowProblem::RefusalWithoutDecision {
+                from: "under_review".into(),
+                to: "refused".into(),
+            }]
+        );
+    }
 
     #[test]
     fn the_default_workflow_is_sound() {

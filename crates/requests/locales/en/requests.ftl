@@ -475,6 +475,7 @@ pa-wf-problem-unknown = The status “{ $key }” does not exist in this workflo
 pa-wf-problem-dead-end = No move leads out of the status “{ $status }”, which is not final: requests would get stuck there. Give a move out, or make it a final status.
 pa-wf-problem-leaves-final = The status “{ $status }” is final: no move can lead out of it.
 pa-wf-problem-duplicate-move = A move already leads from “{ $from }” to “{ $to }”.
+pa-wf-problem-refusal-decision = The move from “{ $from }” to “{ $to }” leads to a refusal: it must produce the decision document (a refusal states its grounds and the appeal routes).
 pa-rt-title = Routing: { $title }
 pa-rt-intro = Rules are looked at in order: the first that holds picks the service that receives the request. If none holds, the request goes to the service in charge: { $service }.
 pa-rt-rules = Routing rules

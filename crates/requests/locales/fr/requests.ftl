@@ -472,6 +472,7 @@ pa-wf-problem-unknown = Le statut « { $key } » n'existe pas dans ce circuit.
 pa-wf-problem-dead-end = Aucune transition ne sort du statut « { $status } », qui n'est pas final : les demandes y resteraient bloquées. Indiquez une transition de sortie, ou faites-en un statut final.
 pa-wf-problem-leaves-final = Le statut « { $status } » est final : aucune transition ne peut en sortir.
 pa-wf-problem-duplicate-move = Une transition mène déjà de « { $from } » à « { $to } ».
+pa-wf-problem-refusal-decision = La transition de « { $from } » à « { $to } » mène à un refus : elle doit produire le document de décision (un refus est motivé et indique les voies de recours).
 pa-rt-title = Orientation : { $title }
 pa-rt-intro = Les règles sont examinées dans l'ordre : la première qui s'applique désigne le service qui reçoit la demande. Si aucune ne s'applique, la demande va au service en charge : { $service }.
 pa-rt-rules = Règles d'orientation

@@ -377,17 +377,12 @@ pub async fn detail(
         .and_then(|a| colleagues.iter().find(|(id, _)| id == a))
         .map(|(_, name)| name.clone())
         .unwrap_or_default();
-    let (given, family) = request
-        .applicant_name
-        .split_once(' ')
-        .unwrap_or((request.applicant_name.as_str(), ""));
-    let placeholders = [
-        ("prenom", given),
-        ("nom", family),
-        ("numero", number.as_str()),
-        ("demarche", procedure.title.as_str()),
-        ("service", service_name.as_str()),
-    ];
+    let placeholders = crate::workflow::placeholder_values(
+        &request.applicant_name,
+        &number,
+        &procedure.title,
+        &service_name,
+    );
     let canned =
         store::canned_replies(&kernel.db, std::slice::from_ref(&request.service_id)).await?;
     let draft_message = canned

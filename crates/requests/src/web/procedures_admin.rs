@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kernel::audit::AuditTarget;
 use kernel::i18n::Tr;
-use kernel::identity::{Identity, Permission};
+use kernel::identity::{Identity, Permission, Role};
 use kernel::web::forms::FormErrors;
 use kernel::web::page::{self, FormPage, Page, Staff, render, render_status};
 use kernel::{AppError, Caller, Kernel};
@@ -611,6 +611,13 @@ pub async fn update(
     let regime_changed = procedure.regime != updated.regime || procedure.delay != updated.delay;
     let now = kernel.now();
     let mut tx = kernel.db.begin().await?;
+    // The workflow is edited on its own page: keep the one stored now, under the lock, so
+    // that saving the catalogue entry never brings back an older workflow.
+    let mut updated = updated;
+    updated.workflow = store::procedure_for_update(&mut tx, &procedure.id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .workflow;
     store::save_procedure(&mut tx, &updated, now).await?;
     // An information page turned into an online procedure gets a form to build.
     if updated.kind == ProcedureKind::Online
@@ -949,7 +956,9 @@ impl Anchors {
             }
             WorkflowProblem::DeadEnd(_) => self.pick(&[&self.exit_to, &self.phase, &self.from]),
             WorkflowProblem::LeavesFinal(_) => self.pick(&[&self.phase, &self.from]),
-            WorkflowProblem::UnknownStatus(_) | WorkflowProblem::DuplicateMove { .. } => {
+            WorkflowProblem::UnknownStatus(_)
+            | WorkflowProblem::DuplicateMove { .. }
+            | WorkflowProblem::RefusalWithoutDecision { .. } => {
                 self.pick(&[&self.to, &self.exit_to])
             }
             WorkflowProblem::NoSubmittedStatus => self.button.clone(),
@@ -987,6 +996,13 @@ fn problem_text(tr: &Tr, workflow: &Workflow, problem: &WorkflowProblem) -> Stri
         }
         WorkflowProblem::DuplicateMove { from, to } => tr.t2(
             "pa-wf-problem-duplicate-move",
+            "from",
+            workflow.label(from),
+            "to",
+            workflow.label(to),
+        ),
+        WorkflowProblem::RefusalWithoutDecision { from, to } => tr.t2(
+            "pa-wf-problem-refusal-decision",
             "from",
             workflow.label(from),
             "to",
@@ -1186,7 +1202,14 @@ pub async fn edit_workflow(
                 format!("transition-{}", row.index)
             };
             let anchors = Anchors::transition(&prefix);
-            let Ok(assign_to) = parse_reassign(&row.assign_to, &services) else {
+            // A manager hands requests over only to services they manage.
+            let identity = manager(&caller)?;
+            let allowed: Vec<accounts::model::Service> = services
+                .iter()
+                .filter(|s| may_manage_procedures_of(identity, &s.id))
+                .cloned()
+                .collect();
+            let Ok(assign_to) = parse_reassign(&row.assign_to, &allowed) else {
                 let anchor = format!("{prefix}-assign-to");
                 return refuse_workflow(
                     &kernel,
@@ -1521,6 +1544,10 @@ pub async fn edit_routing(
     let streets = store::streets(&kernel.db).await?;
 
     if action == "add_street" {
+        // The street list routes every procedure: the commune's administrators keep it.
+        if !manager(&caller)?.has_role(Role::Administrator) {
+            return Err(AppError::Forbidden);
+        }
         let street = match admin::check_street(&input.street_name, &input.street_district, &streets)
         {
             Ok(street) => street,
@@ -1570,10 +1597,13 @@ pub async fn edit_routing(
     let services = accounts::store::services(&kernel.db).await?;
     let version = store::published_version(&kernel.db, &procedure.id).await?;
     let form = version.as_ref().map(|v| &v.definition);
+    // A manager sends requests (and the personal data in them) only to services they
+    // manage; administrators to any.
+    let identity = manager(&caller)?;
     let service_of = |id: &str| {
         services
             .iter()
-            .any(|s| s.id == id)
+            .any(|s| s.id == id && may_manage_procedures_of(identity, &s.id))
             .then(|| id.to_string())
             .ok_or(RuleProblem::UnknownService)
     };
@@ -1626,10 +1656,13 @@ pub async fn edit_routing(
     };
     let mut refusal = edit.as_ref().err().copied();
     if let Ok(edit) = &edit {
-        let rules = store::routing_rules(&kernel.db, &procedure.id).await?;
+        // The rules are read under the procedure's lock: of two edits at once, neither is
+        // lost (the second sees the first, or is refused as made on an older page).
+        let mut tx = kernel.db.begin().await?;
+        store::lock_procedure(&mut tx, &procedure.id).await?;
+        let rules = store::routing_rules_in(&mut tx, &procedure.id).await?;
         match admin::edit_rules(&rules, edit.clone()) {
             Ok(next) => {
-                let mut tx = kernel.db.begin().await?;
                 store::replace_routing_rules(&mut tx, &procedure.id, &next).await?;
                 kernel
                     .audit(
