@@ -164,8 +164,13 @@ pub fn is_valid_slug(slug: &str) -> bool {
         })
 }
 
+/// A slug a procedure may take: well formed, and not one of the back office's own pages.
+pub fn is_usable_slug(slug: &str) -> bool {
+    is_valid_slug(slug) && !RESERVED_SLUGS.contains(&slug)
+}
+
 /// An address residents are sent to, which must be HTTPS.
-fn check_url(text: &str) -> Result<String, EntryProblem> {
+pub fn check_url(text: &str) -> Result<String, EntryProblem> {
     if text.is_empty() {
         return Err(EntryProblem::InfoUrlMissing);
     }

@@ -63,6 +63,8 @@ pub enum ImportError {
     Workflow(String),
     #[error("une démarche porte déjà l'adresse « {0} »")]
     SlugTaken(String),
+    #[error("l'adresse de la page d'information doit commencer par https:// : « {0} »")]
+    InfoUrl(String),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -163,15 +165,6 @@ pub fn read_procedure(text: &str) -> Result<ProcedureFile, ReadError> {
     read_as(text)
 }
 
-/// A procedure's address in URLs: lower-case ASCII letters, digits and hyphens.
-pub fn is_valid_slug(slug: &str) -> bool {
-    (1..=80).contains(&slug.len())
-        && slug.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && !slug.ends_with('-')
-        && slug
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-}
 
 /// The file of a procedure: its catalogue entry, regime, workflow, published form and
 /// routing rules, with services named by their slug so that another commune can map them
@@ -265,7 +258,8 @@ pub async fn import(
             .map(|s| s.id.clone())
             .ok_or_else(|| ImportError::UnknownService(slug.to_string()))
     };
-    if !is_valid_slug(&file.slug) {
+    // The same rules as a procedure created in the back office.
+    if !crate::administration::is_usable_slug(&file.slug) {
         return Err(ImportError::BadSlug(file.slug.clone()));
     }
     if store::procedure_by_slug(&kernel.db, &file.slug)
@@ -284,6 +278,17 @@ pub async fn import(
     if let Some(problem) = workflow.problems().first() {
         return Err(ImportError::Workflow(format!("{problem:?}")));
     }
+    // Residents are only ever sent to an https address.
+    let info_url = match file.info_url.as_deref() {
+        None if file.kind != ProcedureKind::Information => None,
+        url => {
+            let url = url.unwrap_or_default();
+            Some(
+                crate::administration::check_url(url)
+                    .map_err(|_| ImportError::InfoUrl(url.to_string()))?,
+            )
+        }
+    };
     let procedure = Procedure {
         id: uuid::Uuid::new_v4().to_string(),
         slug: file.slug.clone(),
@@ -295,13 +300,14 @@ pub async fn import(
         documents: file.documents.clone(),
         expected_delay: file.expected_delay.clone(),
         kind: file.kind,
-        info_url: file.info_url.clone(),
+        info_url,
         regime: file.regime,
         delay: file.delay,
         legal_basis: file.legal_basis.clone(),
         service_id: service_id(&file.service)?,
         workflow,
-        listed: true,
+        // An online procedure shows in the catalogue only with a form to fill in.
+        listed: file.kind == ProcedureKind::Information || file.form.is_some(),
     };
     let now = kernel.now();
     store::save_procedure(tx, &procedure, now).await?;
@@ -495,12 +501,16 @@ mod tests {
     }
 
     #[test]
-    fn slugs_are_safe_in_addresses() {
-        assert!(is_valid_slug("acte-etat-civil"));
-        assert!(is_valid_slug("salle-2"));
-        assert!(!is_valid_slug("../admin"));
-        assert!(!is_valid_slug("Salle"));
-        assert!(!is_valid_slug("salle-"));
-        assert!(!is_valid_slug(""));
+    fn imported_slugs_follow_the_back_offices_rules() {
+        use crate::administration::is_usable_slug;
+        assert!(is_usable_slug("acte-etat-civil"));
+        assert!(is_usable_slug("salle-2"));
+        assert!(!is_usable_slug("../admin"));
+        assert!(!is_usable_slug("Salle"));
+        assert!(!is_usable_slug("salle-"));
+        assert!(!is_usable_slug(""));
+        // The back office's own pages cannot be hidden behind an imported procedure.
+        assert!(!is_usable_slug("importer"));
+        assert!(!is_usable_slug("nouvelle"));
     }
 }

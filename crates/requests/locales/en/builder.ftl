@@ -267,6 +267,7 @@ builder-import-service-from-file = The one in the file
 builder-import-procedure-submit = Create the procedure
 builder-import-slug-taken = The address “{ $slug }” is already that of a procedure: give another one.
 builder-import-bad-slug = The address “{ $slug }” is not valid: lower-case letters without accents, digits and hyphens.
+builder-import-info-url = The information page address must be a full https:// address: “{ $url }”.
 builder-import-unknown-service = The service “{ $service }” does not exist in the commune: choose the service in charge.
 builder-import-unknown-routing-service = A routing rule in the file sends requests to the service “{ $service }”, which does not exist in the commune.
 builder-import-workflow = The workflow in the file is not correct: { $detail }.

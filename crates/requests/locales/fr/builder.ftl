@@ -267,6 +267,7 @@ builder-import-service-from-file = Celui du fichier
 builder-import-procedure-submit = Créer la démarche
 builder-import-slug-taken = L'adresse « { $slug } » est déjà celle d'une démarche : indiquez-en une autre.
 builder-import-bad-slug = L'adresse « { $slug } » ne convient pas : lettres minuscules sans accent, chiffres et tirets.
+builder-import-info-url = L'adresse de la page d'information doit être une adresse https:// complète : « { $url } ».
 builder-import-unknown-service = Le service « { $service } » n'existe pas dans la commune : choisissez le service en charge.
 builder-import-unknown-routing-service = Une règle d'orientation du fichier envoie vers le service « { $service } », qui n'existe pas dans la commune.
 builder-import-workflow = Le circuit de traitement du fichier est incorrect : { $detail }.

@@ -340,6 +340,9 @@ pub async fn import_procedure(
                     .unwrap_or(FormDefinition { pages: vec![] });
                 problems = found.iter().map(|p| problem_text(&tr, &form, p)).collect();
             }
+            Err(ImportError::InfoUrl(url)) => {
+                errors.add(input, tr.t1("builder-import-info-url", "url", url))
+            }
             Err(ImportError::Workflow(detail)) => {
                 errors.add(input, tr.t1("builder-import-workflow", "detail", detail))
             }
