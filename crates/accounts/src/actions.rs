@@ -314,6 +314,148 @@ pub async fn create_service(
     Ok(id)
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum TeamError {
+    #[error("seuls les administrateurs et les responsables du service organisent ses équipes")]
+    Forbidden,
+    #[error("le nom de l'équipe doit faire 2 à 120 caractères")]
+    InvalidName,
+    #[error(
+        "le nom court de l'équipe « {0} » doit faire 2 à 40 caractères : minuscules sans accents, chiffres et tirets (ex. equipe-nord)"
+    )]
+    InvalidSlug(String),
+    #[error("une équipe « {0} » existe déjà dans ce service")]
+    NameTaken(String),
+    #[error("une équipe de nom court « {0} » existe déjà dans ce service")]
+    SlugTaken(String),
+    #[error("cette personne n'est pas agent ou responsable du service")]
+    NotStaffOfService,
+    #[error("erreur technique : {0}")]
+    Internal(String),
+}
+
+impl From<sqlx::Error> for TeamError {
+    fn from(e: sqlx::Error) -> Self {
+        TeamError::Internal(e.to_string())
+    }
+}
+
+fn require_team_manager(by: &Caller, service_id: &str) -> Result<(), TeamError> {
+    match &by.identity {
+        Some(identity) if rules::may_manage_teams(identity, service_id) => Ok(()),
+        _ => Err(TeamError::Forbidden),
+    }
+}
+
+/// Creates a team inside a service; its short name comes from its name when left empty.
+pub async fn create_team(
+    kernel: &Kernel,
+    by: &Caller,
+    service: &crate::model::Service,
+    name: &str,
+    slug: &str,
+) -> Result<String, TeamError> {
+    require_team_manager(by, &service.id)?;
+    let name = name.trim();
+    if !rules::is_valid_team_name(name) {
+        return Err(TeamError::InvalidName);
+    }
+    let slug = match slug.trim() {
+        "" => rules::team_slug_from_name(name),
+        given => given.to_string(),
+    };
+    if !rules::is_valid_slug(&slug) {
+        return Err(TeamError::InvalidSlug(slug));
+    }
+    let existing = store::teams_of_service(&kernel.db, &service.id).await?;
+    if existing
+        .iter()
+        .any(|t| t.name.to_lowercase() == name.to_lowercase())
+    {
+        return Err(TeamError::NameTaken(name.to_string()));
+    }
+    if existing.iter().any(|t| t.slug == slug) {
+        return Err(TeamError::SlugTaken(slug));
+    }
+    let mut tx = kernel.db.begin().await?;
+    let id = store::insert_team(&mut tx, &service.id, &slug, name, kernel.now())
+        .await
+        .map_err(|e| {
+            // Created by someone else a moment ago.
+            if kernel::db::is_unique_violation(&e) {
+                TeamError::SlugTaken(slug.clone())
+            } else {
+                e.into()
+            }
+        })?;
+    kernel
+        .audit(
+            &mut tx,
+            by,
+            "team.created",
+            Some(&AuditTarget::new("team", &id)),
+            serde_json::json!({ "service": service.slug, "slug": slug, "name": name }),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Adds an agent or a manager of the team's service to the team; false when they already
+/// belonged to it.
+pub async fn add_team_member(
+    kernel: &Kernel,
+    by: &Caller,
+    team: &crate::model::Team,
+    user_id: &str,
+) -> Result<bool, TeamError> {
+    require_team_manager(by, &team.service_id)?;
+    let staff = store::staff_of_service(&kernel.db, &team.service_id).await?;
+    if !staff.iter().any(|(id, _)| id == user_id) {
+        return Err(TeamError::NotStaffOfService);
+    }
+    let mut tx = kernel.db.begin().await?;
+    let added = store::add_team_member(&mut tx, &team.id, user_id).await?;
+    if added {
+        kernel
+            .audit(
+                &mut tx,
+                by,
+                "team.member_added",
+                Some(&AuditTarget::new("team", &team.id)),
+                serde_json::json!({ "team": team.slug, "user": user_id }),
+            )
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(added)
+}
+
+/// Takes someone out of a team; false when they were not in it.
+pub async fn remove_team_member(
+    kernel: &Kernel,
+    by: &Caller,
+    team: &crate::model::Team,
+    user_id: &str,
+) -> Result<bool, TeamError> {
+    require_team_manager(by, &team.service_id)?;
+    let mut tx = kernel.db.begin().await?;
+    let removed = store::remove_team_member(&mut tx, &team.id, user_id).await?;
+    if removed {
+        kernel
+            .audit(
+                &mut tx,
+                by,
+                "team.member_removed",
+                Some(&AuditTarget::new("team", &team.id)),
+                serde_json::json!({ "team": team.slug, "user": user_id }),
+            )
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(removed)
+}
+
 /// Records an event about a person's account, in the caller's transaction.
 pub async fn audit_user(
     kernel: &Kernel,

@@ -159,6 +159,23 @@ const PEOPLE: &[Person] = &[
     },
 ];
 
+/// (service slug, team slug, team name, members' e-mails)
+const TEAMS: &[(&str, &str, &str, &[&str])] = &[
+    (
+        "voirie",
+        "equipe-nord",
+        "Équipe Nord",
+        &["luc.moreau@demo.parvis.fr"],
+    ),
+    ("voirie", "equipe-sud", "Équipe Sud", &[]),
+    (
+        "etat-civil",
+        "accueil",
+        "Accueil",
+        &["sophie.bernard@demo.parvis.fr"],
+    ),
+];
+
 /// Creates the demo services and accounts that do not exist yet; returns every demo
 /// account (created now or before) with its password.
 pub async fn seed(kernel: &Kernel) -> Result<Vec<DemoAccount>, crate::AccountError> {
@@ -249,5 +266,30 @@ pub async fn seed(kernel: &Kernel) -> Result<Vec<DemoAccount>, crate::AccountErr
         });
     }
     tx.commit().await?;
+    seed_teams(kernel).await?;
     Ok(accounts)
+}
+
+/// The demo teams that do not exist yet, with their members.
+async fn seed_teams(kernel: &Kernel) -> Result<(), crate::AccountError> {
+    let mut tx = kernel.db.begin().await?;
+    for (service, slug, name, members) in TEAMS {
+        let Some(service) = store::service_by_slug(&kernel.db, service).await? else {
+            continue;
+        };
+        if store::team_by_slug(&kernel.db, &service.id, slug)
+            .await?
+            .is_some()
+        {
+            continue;
+        }
+        let team_id = store::insert_team(&mut tx, &service.id, slug, name, kernel.now()).await?;
+        for email in *members {
+            if let Some(user) = store::user_by_email(&kernel.db, email).await? {
+                store::add_team_member(&mut tx, &team_id, &user.id).await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(())
 }

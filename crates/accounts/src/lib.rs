@@ -13,7 +13,8 @@ pub mod web;
 use kernel::migrate::Migration;
 
 pub use actions::{
-    AccountError, DbIdentities, ServiceRequest, StaffRequest, create_service, create_staff,
+    AccountError, DbIdentities, ServiceRequest, StaffRequest, TeamError, create_service,
+    create_staff,
 };
 pub use web::router;
 
@@ -26,10 +27,16 @@ fluent_templates::static_loader! {
 }
 
 pub fn migrations() -> Vec<Migration> {
-    vec![Migration::portable(
-        "accounts/0001_accounts",
-        include_str!("../migrations/0001_accounts.sql"),
-    )]
+    vec![
+        Migration::portable(
+            "accounts/0001_accounts",
+            include_str!("../migrations/0001_accounts.sql"),
+        ),
+        Migration::portable(
+            "accounts/0002_teams",
+            include_str!("../migrations/0002_teams.sql"),
+        ),
+    ]
 }
 
 #[cfg(test)]

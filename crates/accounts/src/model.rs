@@ -56,3 +56,21 @@ pub struct StaffMember {
     pub user: User,
     pub grants: Vec<Grant>,
 }
+
+/// A team inside a service (the north crew of the roads service, the registry's front
+/// desk): requests can be routed to it and its members filter their inbox by it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Team {
+    pub id: String,
+    pub service_id: String,
+    pub slug: String,
+    pub name: String,
+}
+
+/// Someone who belongs to a team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamMember {
+    pub team_id: String,
+    pub user_id: String,
+    pub name: String,
+}

@@ -2,6 +2,7 @@
 //! login throttling limits. No I/O; tested on their own.
 
 use jiff::SignedDuration;
+use kernel::identity::Role;
 
 /// Which CNIL case applies (deliberation no. 2022-100 on passwords).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,6 +222,48 @@ pub fn is_valid_service_name(name: &str) -> bool {
     (2..=120).contains(&name.chars().count()) && !name.chars().any(char::is_control)
 }
 
+/// The short name of a team, from its name when none is given: « Équipe Nord » becomes
+/// `equipe-nord`. Empty when nothing usable is left.
+pub fn team_slug_from_name(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.trim().chars().flat_map(char::to_lowercase) {
+        let c = match c {
+            'à' | 'â' | 'ä' | 'á' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'î' | 'ï' | 'í' => 'i',
+            'ô' | 'ö' | 'ó' => 'o',
+            'ù' | 'û' | 'ü' | 'ú' => 'u',
+            'ç' => 'c',
+            'ÿ' => 'y',
+            c if c.is_ascii_lowercase() || c.is_ascii_digit() => c,
+            _ => '-',
+        };
+        if c == '-' && (slug.is_empty() || slug.ends_with('-')) {
+            continue;
+        }
+        slug.push(c);
+    }
+    let slug = slug.trim_end_matches('-');
+    slug.chars()
+        .take(40)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_string()
+}
+
+/// Team names follow the rule of service names.
+pub fn is_valid_team_name(name: &str) -> bool {
+    is_valid_service_name(name)
+}
+
+/// Administrators and the managers of a service organise its teams.
+pub fn may_manage_teams(identity: &kernel::Identity, service_id: &str) -> bool {
+    identity.has_role(Role::Administrator)
+        || identity.grants.iter().any(|g| {
+            g.role == Role::ServiceManager && g.service.as_ref().is_some_and(|s| s.id == service_id)
+        })
+}
+
 /// How long an e-mail link stays valid.
 pub fn token_lifetime(purpose: TokenPurpose) -> SignedDuration {
     match purpose {
@@ -362,6 +405,55 @@ mod tests {
             "Centre communal d'action sociale (CCAS)"
         ));
         assert!(!is_valid_service_name(" "));
+    }
+
+    #[test]
+    fn team_slugs_come_from_their_names() {
+        assert_eq!(team_slug_from_name("Équipe Nord"), "equipe-nord");
+        assert_eq!(team_slug_from_name("  Accueil  "), "accueil");
+        assert_eq!(
+            team_slug_from_name("Propreté & espaces verts"),
+            "proprete-espaces-verts"
+        );
+        assert_eq!(team_slug_from_name("!!!"), "");
+        assert!(is_valid_slug(&team_slug_from_name(
+            "Équipe d'intervention rapide du quartier des Coteaux et du Centre"
+        )));
+    }
+
+    #[test]
+    fn administrators_and_the_service_managers_manage_teams() {
+        use kernel::identity::{RoleGrant, ServiceRef};
+        let person = |role: Role, service: Option<&str>| kernel::Identity {
+            user_id: "u".into(),
+            email: "a@b.fr".into(),
+            display_name: "A".into(),
+            grants: vec![RoleGrant {
+                role,
+                service: service.map(|id| ServiceRef {
+                    id: id.into(),
+                    slug: id.into(),
+                    name: id.into(),
+                }),
+            }],
+            team_ids: vec![],
+        };
+        assert!(may_manage_teams(
+            &person(Role::Administrator, None),
+            "voirie"
+        ));
+        assert!(may_manage_teams(
+            &person(Role::ServiceManager, Some("voirie")),
+            "voirie"
+        ));
+        assert!(!may_manage_teams(
+            &person(Role::ServiceManager, Some("enfance")),
+            "voirie"
+        ));
+        assert!(!may_manage_teams(
+            &person(Role::Agent, Some("voirie")),
+            "voirie"
+        ));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use kernel::identity::{Identity, Role, RoleGrant, ServiceRef};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::model::{Grant, Service, StaffMember, User};
+use crate::model::{Grant, Service, StaffMember, Team, TeamMember, User};
 use crate::rules::TokenPurpose;
 
 const USER_COLUMNS: &str = "id, email, password_hash, given_name, family_name, email_verified_at, totp_secret, totp_enabled_at, totp_last_step, created_at, last_login_at, disabled_at";
@@ -409,7 +409,8 @@ pub async fn grants_for(db: &Db, user_id: &str) -> Result<Vec<Grant>, sqlx::Erro
     Ok(rows.iter().filter_map(grant_from_row).collect())
 }
 
-/// Identity for each request: one query for the person, one for their roles.
+/// Identity for each request: one query for the person, one for their roles, one for
+/// their teams.
 pub async fn load_identity(db: &Db, user_id: &str) -> Result<Option<Identity>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT id, email, given_name, family_name FROM users WHERE id = $1 AND disabled_at IS NULL",
@@ -431,6 +432,11 @@ pub async fn load_identity(db: &Db, user_id: &str) -> Result<Option<Identity>, s
         email: row.get(1),
         display_name: format!("{} {}", row.get::<String, _>(2), row.get::<String, _>(3)),
         grants,
+        team_ids: teams_of_user(db, user_id)
+            .await?
+            .into_iter()
+            .map(|t| t.id)
+            .collect(),
     }))
 }
 
@@ -459,4 +465,180 @@ pub async fn staff(db: &Db) -> Result<Vec<StaffMember>, sqlx::Error> {
             StaffMember { user, grants }
         })
         .collect())
+}
+
+const TEAM_COLUMNS: &str = "t.id, t.service_id, t.slug, t.name";
+
+fn team_from_row(row: &AnyRow) -> Team {
+    Team {
+        id: row.get(0),
+        service_id: row.get(1),
+        slug: row.get(2),
+        name: row.get(3),
+    }
+}
+
+/// Every team of every service, by name (few enough to be filtered in memory).
+pub async fn teams(db: &Db) -> Result<Vec<Team>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {TEAM_COLUMNS} FROM teams t ORDER BY t.name, t.slug"
+    )))
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.iter().map(team_from_row).collect())
+}
+
+pub async fn teams_of_service(db: &Db, service_id: &str) -> Result<Vec<Team>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {TEAM_COLUMNS} FROM teams t WHERE t.service_id = $1 ORDER BY t.name, t.slug"
+    )))
+    .bind(service_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.iter().map(team_from_row).collect())
+}
+
+pub async fn teams_of_user(db: &Db, user_id: &str) -> Result<Vec<Team>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {TEAM_COLUMNS} FROM teams t JOIN team_members m ON m.team_id = t.id
+         WHERE m.user_id = $1 ORDER BY t.name, t.slug"
+    )))
+    .bind(user_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.iter().map(team_from_row).collect())
+}
+
+pub async fn team_by_id(db: &Db, id: &str) -> Result<Option<Team>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {TEAM_COLUMNS} FROM teams t WHERE t.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.as_ref().map(team_from_row))
+}
+
+pub async fn team_by_slug(
+    db: &Db,
+    service_id: &str,
+    slug: &str,
+) -> Result<Option<Team>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {TEAM_COLUMNS} FROM teams t WHERE t.service_id = $1 AND t.slug = $2"
+    )))
+    .bind(service_id)
+    .bind(slug)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.as_ref().map(team_from_row))
+}
+
+pub async fn insert_team(
+    tx: &mut Tx,
+    service_id: &str,
+    slug: &str,
+    name: &str,
+    now: Timestamp,
+) -> Result<String, sqlx::Error> {
+    let id = uuid::Uuid::new_v4().to_string();
+    sqlx::query(
+        "INSERT INTO teams (id, service_id, slug, name, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&id)
+    .bind(service_id)
+    .bind(slug)
+    .bind(name)
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// The members of a service's teams, by name.
+pub async fn team_members_of_service(
+    db: &Db,
+    service_id: &str,
+) -> Result<Vec<TeamMember>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT m.team_id, u.id, u.given_name, u.family_name FROM team_members m
+         JOIN teams t ON t.id = m.team_id JOIN users u ON u.id = m.user_id
+         WHERE t.service_id = $1 ORDER BY u.family_name, u.given_name",
+    )
+    .bind(service_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| TeamMember {
+            team_id: r.get(0),
+            user_id: r.get(1),
+            name: format!("{} {}", r.get::<String, _>(2), r.get::<String, _>(3)),
+        })
+        .collect())
+}
+
+/// Agents and managers of a service (the people who may join its teams), by name:
+/// (user id, display name).
+pub async fn staff_of_service(
+    db: &Db,
+    service_id: &str,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, given_name, family_name FROM users
+         WHERE disabled_at IS NULL AND id IN (SELECT user_id FROM role_grants WHERE service_id = $1)
+         ORDER BY family_name, given_name",
+    )
+    .bind(service_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            (
+                r.get(0),
+                format!("{} {}", r.get::<String, _>(1), r.get::<String, _>(2)),
+            )
+        })
+        .collect())
+}
+
+/// Adds a member; false when they already belonged to the team.
+pub async fn add_team_member(
+    tx: &mut Tx,
+    team_id: &str,
+    user_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let present = sqlx::query("SELECT 1 FROM team_members WHERE team_id = $1 AND user_id = $2")
+        .bind(team_id)
+        .bind(user_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some();
+    if present {
+        return Ok(false);
+    }
+    sqlx::query("INSERT INTO team_members (team_id, user_id) VALUES ($1, $2)")
+        .bind(team_id)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(true)
+}
+
+/// Removes a member; false when they did not belong to the team.
+pub async fn remove_team_member(
+    tx: &mut Tx,
+    team_id: &str,
+    user_id: &str,
+) -> Result<bool, sqlx::Error> {
+    Ok(
+        sqlx::query("DELETE FROM team_members WHERE team_id = $1 AND user_id = $2")
+            .bind(team_id)
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()
+            == 1,
+    )
 }

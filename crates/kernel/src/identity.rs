@@ -123,6 +123,9 @@ pub struct Identity {
     pub email: String,
     pub display_name: String,
     pub grants: Vec<RoleGrant>,
+    /// Teams (inside their services) this person belongs to.
+    #[serde(default)]
+    pub team_ids: Vec<String>,
 }
 
 impl Identity {
@@ -144,6 +147,9 @@ impl Identity {
     }
     pub fn works_for(&self, service_id: &str) -> bool {
         self.services().any(|s| s.id == service_id)
+    }
+    pub fn in_team(&self, team_id: &str) -> bool {
+        self.team_ids.iter().any(|t| t == team_id)
     }
 }
 
@@ -231,6 +237,7 @@ mod tests {
                     service: None,
                 })
                 .collect(),
+            team_ids: Vec::new(),
         }
     }
 

@@ -194,6 +194,7 @@ async fn audit_search_filters_by_person_action_and_record() {
             email: "elodie.mercier@ville.fr".into(),
             display_name: "Élodie Mercier".into(),
             grants: vec![],
+            team_ids: vec![],
         }),
         ..Caller::default()
     };
@@ -688,6 +689,7 @@ impl IdentityLoader for Agents {
                 role: kernel::Role::Agent,
                 service: None,
             }],
+            team_ids: vec![],
         }))
     }
 }

@@ -252,6 +252,7 @@ pub async fn run_requests(
             procedure_id: p.id.clone(),
             form_version_id: versions[which].id.clone(),
             service_id: p.service_id.clone(),
+            team_id: None,
             assignee_id: None,
             status: status.into(),
             channel: Channel::ALL[i % Channel::ALL.len()],

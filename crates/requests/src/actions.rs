@@ -242,6 +242,7 @@ pub async fn start_draft(
         procedure_id: procedure.id.clone(),
         form_version_id: version.id.clone(),
         service_id: procedure.service_id.clone(),
+        team_id: None,
         assignee_id: None,
         status: workflow::DRAFT.into(),
         channel: Channel::Online,
@@ -455,7 +456,14 @@ async fn receive(
 ) -> Result<Acknowledgement, RequestError> {
     let rules = store::routing_rules(&kernel.db, &procedure.id).await?;
     let streets = store::streets(&kernel.db).await?;
-    request.service_id = route(&rules, &request.answers, &streets, &procedure.service_id).into();
+    let destination = route(&rules, &request.answers, &streets, &procedure.service_id);
+    request.service_id = destination.service_id.into();
+    // A team is kept only while it still belongs to the service it was chosen in.
+    let teams = accounts::store::teams_of_service(&kernel.db, &request.service_id).await?;
+    let team = destination
+        .team_id
+        .and_then(|id| teams.iter().find(|t| t.id == id));
+    request.team_id = team.map(|t| t.id.clone());
     let year = received_on.year();
     let sequence = store::next_number(tx, year).await?;
     request.number = Some(request_number(year, sequence));
@@ -505,7 +513,7 @@ async fn receive(
         true,
     )
     .await?;
-    if request.service_id != procedure.service_id {
+    if request.service_id != procedure.service_id || team.is_some() {
         event(
             tx,
             kernel,
@@ -514,8 +522,10 @@ async fn receive(
             "routed",
             (None, None),
             &format!(
-                "Orientée vers le service {} par une règle d'orientation",
-                service.name
+                "Orientée vers le service {}{} par une règle d'orientation",
+                service.name,
+                team.map(|t| format!(", équipe {}", t.name))
+                    .unwrap_or_default()
             ),
             false,
         )
@@ -666,6 +676,7 @@ pub async fn record_counter_request(
         procedure_id: procedure.id.clone(),
         form_version_id: version.id.clone(),
         service_id: procedure.service_id.clone(),
+        team_id: None,
         assignee_id: None,
         status: workflow::DRAFT.into(),
         channel: input.channel,
@@ -810,6 +821,10 @@ pub async fn apply_move(
                     "le service auquel ce changement de statut confie la demande n'existe plus",
                 ),
             )?;
+            // A team belongs to its service: the new service's common inbox receives it.
+            if request.service_id != service.id {
+                request.team_id = None;
+            }
             request.service_id = service.id.clone();
             request.assignee_id = None;
             Some(format!("Transmise au service {}", service.name))
@@ -1102,12 +1117,14 @@ pub async fn assign(
     Ok(())
 }
 
-/// Sends the request to another service of the commune; nobody holds it there yet.
+/// Sends the request to another service of the commune, or another team: to one of the
+/// service's teams when one is chosen, else to its common inbox; nobody holds it there yet.
 pub async fn reroute(
     kernel: &Kernel,
     caller: &Caller,
     request_id: &str,
     service_id: &str,
+    team_id: Option<&str>,
 ) -> Result<(), RequestError> {
     let mut tx = kernel.db.begin().await?;
     let mut request = load_for_agent(&mut tx, caller, request_id).await?;
@@ -1116,7 +1133,20 @@ pub async fn reroute(
         .iter()
         .find(|s| s.id == service_id)
         .ok_or(RequestError::Conflict("service inconnu"))?;
+    let team = match team_id.filter(|t| !t.is_empty()) {
+        Some(team_id) => Some(
+            accounts::store::teams_of_service(&kernel.db, &service.id)
+                .await?
+                .into_iter()
+                .find(|t| t.id == team_id)
+                .ok_or(RequestError::Conflict(
+                    "l'équipe choisie ne fait pas partie du service choisi",
+                ))?,
+        ),
+        None => None,
+    };
     request.service_id = service.id.clone();
+    request.team_id = team.as_ref().map(|t| t.id.clone());
     request.assignee_id = None;
     request.updated_at = kernel.now();
     store::save_request(&mut tx, &request).await?;
@@ -1128,7 +1158,13 @@ pub async fn reroute(
         (person_id(caller), &label),
         "routed",
         (None, None),
-        &format!("Transmise au service {}", service.name),
+        &format!(
+            "Transmise au service {}{}",
+            service.name,
+            team.as_ref()
+                .map(|t| format!(", équipe {}", t.name))
+                .unwrap_or_default()
+        ),
         true,
     )
     .await?;

@@ -551,8 +551,27 @@ pub enum RuleProblem {
     NotAnAddressField,
     UnknownDistrict,
     UnknownService,
+    /// The team chosen is not one of the chosen service's teams.
+    TeamNotInService,
     /// The list changed since the page was shown.
     Stale,
+}
+
+/// The team a rule targets, checked against the teams of the chosen service (given as
+/// (team id, service id) pairs): none when left empty.
+pub fn team_of_service(
+    teams: &[(String, String)],
+    service_id: &str,
+    team_id: &str,
+) -> Result<Option<String>, RuleProblem> {
+    match team_id.trim() {
+        "" => Ok(None),
+        team_id => teams
+            .iter()
+            .any(|(t, s)| t == team_id && s == service_id)
+            .then(|| Some(team_id.to_string()))
+            .ok_or(RuleProblem::TeamNotInService),
+    }
 }
 
 /// The answers a field can be routed on: its options for a choice field (`None` for a
@@ -623,12 +642,27 @@ pub fn district_condition(
 pub fn rule_fingerprint(rule: &RoutingRule) -> String {
     match &rule.condition {
         RouteCondition::Answer { field, equals } => {
-            format!("answer|{field}|{equals}|{}", rule.service_id)
+            format!(
+                "answer|{field}|{equals}|{}{}",
+                rule.service_id,
+                team_suffix(rule)
+            )
         }
         RouteCondition::District { field, district } => {
-            format!("district|{field}|{district}|{}", rule.service_id)
+            format!(
+                "district|{field}|{district}|{}{}",
+                rule.service_id,
+                team_suffix(rule)
+            )
         }
     }
+}
+
+fn team_suffix(rule: &RoutingRule) -> String {
+    rule.team_id
+        .as_ref()
+        .map(|t| format!("|{t}"))
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -740,6 +774,7 @@ mod tests {
                     }),
                 })
                 .collect(),
+            team_ids: Vec::new(),
         }
     }
 
@@ -1330,6 +1365,7 @@ mod tests {
                 equals: value.into(),
             },
             service_id: "urbanisme".into(),
+            team_id: None,
         };
         let rules = vec![rule("a"), rule("b"), rule("c")];
         let fp = |i: usize| rule_fingerprint(&rules[i]);
@@ -1369,6 +1405,40 @@ mod tests {
                 }
             ),
             Err(RuleProblem::Stale)
+        );
+    }
+
+    #[test]
+    fn a_rule_targets_only_a_team_of_its_service() {
+        let teams = vec![
+            ("nord".to_string(), "voirie".to_string()),
+            ("accueil".to_string(), "etat-civil".to_string()),
+        ];
+        assert_eq!(team_of_service(&teams, "voirie", ""), Ok(None));
+        assert_eq!(
+            team_of_service(&teams, "voirie", "nord"),
+            Ok(Some("nord".into()))
+        );
+        assert_eq!(
+            team_of_service(&teams, "voirie", "accueil"),
+            Err(RuleProblem::TeamNotInService)
+        );
+        assert_eq!(
+            team_of_service(&teams, "voirie", "inconnue"),
+            Err(RuleProblem::TeamNotInService)
+        );
+        // The same condition to another team is another rule.
+        let rule = |team: Option<&str>| RoutingRule {
+            condition: RouteCondition::Answer {
+                field: "objet".into(),
+                equals: "Benne".into(),
+            },
+            service_id: "voirie".into(),
+            team_id: team.map(Into::into),
+        };
+        assert_ne!(
+            rule_fingerprint(&rule(None)),
+            rule_fingerprint(&rule(Some("nord")))
         );
     }
 

@@ -278,6 +278,15 @@ pub struct ServiceJson {
     pub name: String,
 }
 
+/// A team inside a service, named by its slug within that service.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamJson {
+    #[schema(example = "equipe-nord")]
+    pub slug: String,
+    #[schema(example = "Équipe Nord")]
+    pub name: String,
+}
+
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DelayUnit {
@@ -423,6 +432,8 @@ pub struct RequestJson {
     pub number: String,
     pub procedure: ProcedureRef,
     pub service: Option<ServiceJson>,
+    /// The team of that service the request went to; null for the service's common list.
+    pub team: Option<TeamJson>,
     pub assignee: Option<PersonJson>,
     pub status: StatusJson,
     pub channel: Channel,
@@ -454,6 +465,8 @@ pub struct RequestSummary {
     pub number: String,
     pub procedure: ProcedureRef,
     pub service: Option<ServiceJson>,
+    /// The team of that service the request went to; null for the service's common list.
+    pub team: Option<TeamJson>,
     pub assignee: Option<PersonJson>,
     pub status: StatusJson,
     pub channel: Channel,
@@ -592,6 +605,9 @@ pub struct RequestFilters {
     pub q: Option<String>,
     /// `me`, `none` (nobody holds it) or a staff member's e-mail address.
     pub assignee: Option<String>,
+    /// `mine` (the caller's teams), `none` (no team) or a team's slug (with `service` to
+    /// tell apart two services' teams of the same slug).
+    pub team: Option<String>,
     /// `true`: only requests with no decision yet.
     pub open: Option<bool>,
     /// From 1.
@@ -644,6 +660,14 @@ fn service_json(services: &[accounts::model::Service], id: &str) -> Option<Servi
     })
 }
 
+fn team_json(teams: &[accounts::model::Team], id: Option<&str>) -> Option<TeamJson> {
+    let id = id?;
+    teams.iter().find(|t| t.id == id).map(|t| TeamJson {
+        slug: t.slug.clone(),
+        name: t.name.clone(),
+    })
+}
+
 fn status_json(workflow: &Workflow, key: &str) -> StatusJson {
     StatusJson {
         key: key.to_string(),
@@ -676,6 +700,7 @@ async fn request_json(kernel: &Kernel, request: &Request) -> Result<RequestJson,
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("procédure de la demande absente")))?;
     let services = accounts::store::services(&kernel.db).await?;
+    let teams = accounts::store::teams(&kernel.db).await?;
     let assignee = match &request.assignee_id {
         Some(id) => accounts::store::user_by_id(&kernel.db, id)
             .await?
@@ -705,6 +730,7 @@ async fn request_json(kernel: &Kernel, request: &Request) -> Result<RequestJson,
             title: procedure.title.clone(),
         },
         service: service_json(&services, &request.service_id),
+        team: team_json(&teams, request.team_id.as_deref()),
         assignee,
         status: status_json(&procedure.workflow, &request.status),
         channel: request.channel,
@@ -930,6 +956,30 @@ async fn list_requests(
                 .id,
         ),
     };
+    let teams = accounts::store::teams(&kernel.db).await?;
+    let team = match filters.team.as_deref() {
+        None => None,
+        Some("none") => Some(store::TeamFilter::NoTeam),
+        Some("mine") => Some(store::TeamFilter::AnyOf(
+            caller
+                .identity
+                .as_ref()
+                .map(|i| i.team_ids.clone())
+                .unwrap_or_default(),
+        )),
+        Some(slug) => {
+            let matching: Vec<String> = teams
+                .iter()
+                .filter(|t| t.slug == slug && visible.contains(&t.service_id))
+                .filter(|t| service.as_ref().is_none_or(|s| s == &t.service_id))
+                .map(|t| t.id.clone())
+                .collect();
+            if matching.is_empty() {
+                return Err(invalid("team"));
+            }
+            Some(store::TeamFilter::AnyOf(matching))
+        }
+    };
     let page = filters.page.unwrap_or(1);
     if !(1..=1_000_000).contains(&page) {
         return Err(invalid("page"));
@@ -945,6 +995,7 @@ async fn list_requests(
         status: filters.status.clone(),
         assignee,
         channel: filters.channel.map(|c| c.as_str().to_string()),
+        team,
         due_before: None,
         open_only: filters.open.unwrap_or(false),
         text: filters.q.unwrap_or_default().chars().take(100).collect(),
@@ -957,6 +1008,7 @@ async fn list_requests(
         .map(|r| RequestSummary {
             status: status_json(&r.workflow, &r.status),
             service: service_json(&services, &r.service_id),
+            team: team_json(&teams, r.team_id.as_deref()),
             assignee: r
                 .assignee_name
                 .zip(r.assignee_email)

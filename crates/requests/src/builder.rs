@@ -321,6 +321,7 @@ mod tests {
                         name: id.into(),
                     }),
                 }],
+                team_ids: Vec::new(),
             }),
             ..Caller::default()
         }

@@ -17,6 +17,9 @@ pub struct ExchangedRule {
     pub condition: RouteCondition,
     /// The slug of the service that receives the request.
     pub service: String,
+    /// The slug of one of its teams, when the rule names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,6 +58,8 @@ pub enum ImportError {
     Json(#[from] serde_json::Error),
     #[error("service inconnu : {0}")]
     UnknownService(String),
+    #[error("le service « {0} » n'a pas d'équipe « {1} »")]
+    UnknownTeam(String, String),
     #[error("formulaire incorrect : {0:?}")]
     Form(Vec<DefinitionProblem>),
     #[error("adresse de démarche incorrecte : « {0} »")]
@@ -167,14 +172,22 @@ pub fn read_procedure(text: &str) -> Result<ProcedureFile, ReadError> {
 
 
 /// The file of a procedure: its catalogue entry, regime, workflow, published form and
-/// routing rules, with services named by their slug so that another commune can map them
-/// to its own. Pure: the caller reads the parts.
+/// routing rules, with services (and teams) named by their slug so that another commune
+/// can map them to its own. Pure: the caller reads the parts; `teams` are (id, slug).
 pub fn procedure_file(
     procedure: &Procedure,
     services: &[(String, String)],
+    teams: &[(String, String)],
     form: Option<&FormDefinition>,
     rules: &[RoutingRule],
 ) -> Result<ProcedureFile, ExportError> {
+    let team_slug = |id: &str| {
+        teams
+            .iter()
+            .find(|(team_id, _)| team_id == id)
+            .map(|(_, slug)| slug.clone())
+            .ok_or_else(|| ExportError::UnknownTeam(id.to_string()))
+    };
     let slug = |id: &str| {
         services
             .iter()
@@ -212,6 +225,7 @@ pub fn procedure_file(
                 Ok(ExchangedRule {
                     condition: rule.condition.clone(),
                     service: slug(&rule.service_id)?,
+                    team: rule.team_id.as_deref().map(team_slug).transpose()?,
                 })
             })
             .collect::<Result<_, ExportError>>()?,
@@ -222,6 +236,8 @@ pub fn procedure_file(
 pub enum ExportError {
     #[error("service introuvable : {0}")]
     UnknownService(String),
+    #[error("équipe introuvable : {0}")]
+    UnknownTeam(String),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -235,9 +251,15 @@ pub async fn export(kernel: &Kernel, procedure: &Procedure) -> Result<ProcedureF
         .collect();
     let form = store::published_version(&kernel.db, &procedure.id).await?;
     let rules = store::routing_rules(&kernel.db, &procedure.id).await?;
+    let teams: Vec<(String, String)> = accounts::store::teams(&kernel.db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.slug))
+        .collect();
     procedure_file(
         procedure,
         &services,
+        &teams,
         form.as_ref().map(|v| &v.definition),
         &rules,
     )
@@ -319,11 +341,25 @@ pub async fn import(
         let version = store::insert_draft_version(tx, &procedure.id, form, by, now).await?;
         store::publish_version(tx, &procedure.id, &version.id, by, now).await?;
     }
+    let teams = accounts::store::teams(&kernel.db).await?;
     let mut rules = Vec::new();
     for rule in &file.routing {
+        let service_id = service_id(&rule.service)?;
+        // A team is looked for among the teams of the rule's own service.
+        let team_id = match &rule.team {
+            Some(slug) => Some(
+                teams
+                    .iter()
+                    .find(|t| t.service_id == service_id && &t.slug == slug)
+                    .map(|t| t.id.clone())
+                    .ok_or_else(|| ImportError::UnknownTeam(rule.service.clone(), slug.clone()))?,
+            ),
+            None => None,
+        };
         rules.push(RoutingRule {
             condition: rule.condition.clone(),
-            service_id: service_id(&rule.service)?,
+            service_id,
+            team_id,
         });
     }
     store::replace_routing_rules(tx, &procedure.id, &rules).await?;
@@ -370,10 +406,17 @@ mod tests {
                 .map(|r| RoutingRule {
                     condition: r.condition.clone(),
                     service_id: id_of(&r.service),
+                    team_id: r.team.as_deref().map(id_of),
                 })
                 .collect();
+            let teams: Vec<(String, String)> = file
+                .routing
+                .iter()
+                .filter_map(|r| r.team.clone())
+                .map(|slug| (id_of(&slug), slug))
+                .collect();
             let exported =
-                procedure_file(&procedure, &services, file.form.as_ref(), &rules).unwrap();
+                procedure_file(&procedure, &services, &teams, file.form.as_ref(), &rules).unwrap();
             let mut expected = file.clone();
             expected.workflow = Some(file.workflow.clone().unwrap_or_default());
             assert_eq!(exported, expected, "{}", file.slug);
@@ -408,7 +451,7 @@ mod tests {
             listed: true,
         };
         assert!(matches!(
-            procedure_file(&procedure, &[], None, &[]),
+            procedure_file(&procedure, &[], &[], None, &[]),
             Err(ExportError::UnknownService(id)) if id == "inconnu"
         ));
     }
@@ -442,7 +485,7 @@ mod tests {
             ("id-etat-civil".to_string(), "etat-civil".to_string()),
             ("id-urbanisme".to_string(), "urbanisme".to_string()),
         ];
-        let exported = procedure_file(&procedure, &services, None, &[]).unwrap();
+        let exported = procedure_file(&procedure, &services, &[], None, &[]).unwrap();
         let transitions = exported.workflow.unwrap().transitions;
         assert_eq!(
             transitions[0].assign_to,
@@ -451,8 +494,67 @@ mod tests {
         assert_eq!(transitions[1].assign_to, Some(Reassign::Unassign));
         // A hand-over to a service the commune no longer has stops the export.
         assert!(matches!(
-            procedure_file(&procedure, &services[..1], None, &[]),
+            procedure_file(&procedure, &services[..1], &[], None, &[]),
             Err(ExportError::UnknownService(id)) if id == "id-urbanisme"
+        ));
+    }
+
+    #[test]
+    fn a_rule_to_a_team_is_exported_by_the_team_slug_and_read_back() {
+        let file: ProcedureFile = serde_json::from_str(crate::demo::PROCEDURES[0]).unwrap();
+        let procedure = Procedure {
+            id: "p".into(),
+            slug: file.slug.clone(),
+            title: file.title,
+            theme: file.theme,
+            summary: file.summary,
+            description: file.description,
+            audiences: file.audiences,
+            documents: file.documents,
+            expected_delay: file.expected_delay,
+            kind: file.kind,
+            info_url: file.info_url,
+            regime: file.regime,
+            delay: file.delay,
+            legal_basis: file.legal_basis,
+            service_id: "id-etat-civil".into(),
+            workflow: Workflow::default(),
+            listed: true,
+        };
+        let services = [
+            ("id-etat-civil".to_string(), "etat-civil".to_string()),
+            ("id-voirie".to_string(), "voirie".to_string()),
+        ];
+        let teams = [("id-nord".to_string(), "equipe-nord".to_string())];
+        let rules = [
+            RoutingRule {
+                condition: RouteCondition::District {
+                    field: "adresse".into(),
+                    district: "Nord".into(),
+                },
+                service_id: "id-voirie".into(),
+                team_id: Some("id-nord".into()),
+            },
+            RoutingRule {
+                condition: RouteCondition::Answer {
+                    field: "objet".into(),
+                    equals: "Benne".into(),
+                },
+                service_id: "id-voirie".into(),
+                team_id: None,
+            },
+        ];
+        let exported = procedure_file(&procedure, &services, &teams, None, &rules).unwrap();
+        assert_eq!(exported.routing[0].team.as_deref(), Some("equipe-nord"));
+        assert_eq!(exported.routing[1].team, None);
+        let json = serde_json::to_string(&exported).unwrap();
+        assert!(json.contains(r#""team":"equipe-nord""#), "{json}");
+        let read: ProcedureFile = serde_json::from_str(&json).unwrap();
+        assert_eq!(read, exported);
+        // A team the commune no longer has stops the export.
+        assert!(matches!(
+            procedure_file(&procedure, &services, &[], None, &rules),
+            Err(ExportError::UnknownTeam(id)) if id == "id-nord"
         ));
     }
 

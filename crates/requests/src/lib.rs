@@ -50,6 +50,10 @@ pub fn migrations() -> Vec<Migration> {
             "requests/0003_form_version_authors",
             include_str!("../migrations/0003_form_version_authors.sql"),
         ),
+        Migration::portable(
+            "requests/0004_teams",
+            include_str!("../migrations/0004_teams.sql"),
+        ),
     ]
 }
 

@@ -269,6 +269,8 @@ pub struct Request {
     pub procedure_id: String,
     pub form_version_id: String,
     pub service_id: String,
+    /// A team of that service, when routing or an agent chose one.
+    pub team_id: Option<String>,
     pub assignee_id: Option<String>,
     pub status: String,
     pub channel: Channel,

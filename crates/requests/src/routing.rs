@@ -20,6 +20,16 @@ pub struct RoutingRule {
     pub condition: RouteCondition,
     /// The service that receives the request when the condition holds.
     pub service_id: String,
+    /// And, optionally, one of its teams.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_id: Option<String>,
+}
+
+/// Where a request goes: a service, and perhaps one of its teams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Destination<'a> {
+    pub service_id: &'a str,
+    pub team_id: Option<&'a str>,
 }
 
 /// A street of the commune and the district it belongs to.
@@ -72,13 +82,14 @@ pub fn district_of<'a>(address: &str, streets: &'a [Street]) -> Option<&'a str> 
         .map(|s| s.district.as_str())
 }
 
-/// The service in charge: the first rule that holds, else the procedure's service.
+/// The service (and team) in charge: the first rule that holds, else the procedure's
+/// service, with no team.
 pub fn route<'a>(
     rules: &'a [RoutingRule],
     answers: &Answers,
     streets: &[Street],
     default_service: &'a str,
-) -> &'a str {
+) -> Destination<'a> {
     rules
         .iter()
         .find(|rule| match &rule.condition {
@@ -91,8 +102,14 @@ pub fn route<'a>(
                 .and_then(|address| district_of(address, streets))
                 .is_some_and(|d| d == district),
         })
-        .map(|rule| rule.service_id.as_str())
-        .unwrap_or(default_service)
+        .map(|rule| Destination {
+            service_id: rule.service_id.as_str(),
+            team_id: rule.team_id.as_deref(),
+        })
+        .unwrap_or(Destination {
+            service_id: default_service,
+            team_id: None,
+        })
 }
 
 /// The number residents and agents quote: `DEM-2026-000123`, counted per year.
@@ -136,6 +153,7 @@ mod tests {
                     equals: "Échafaudage".into(),
                 },
                 service_id: "urbanisme".into(),
+                team_id: None,
             },
             RoutingRule {
                 condition: RouteCondition::District {
@@ -143,8 +161,16 @@ mod tests {
                     district: "Les Coteaux".into(),
                 },
                 service_id: "mairie-annexe".into(),
+                team_id: Some("equipe-coteaux".into()),
             },
         ]
+    }
+
+    fn to(service_id: &'static str, team_id: Option<&'static str>) -> Destination<'static> {
+        Destination {
+            service_id,
+            team_id,
+        }
     }
 
     #[test]
@@ -153,11 +179,11 @@ mod tests {
         let s = streets();
         assert_eq!(
             route(&rules, &answers(&[("objet", "Terrasse")]), &s, "voirie"),
-            "voirie"
+            to("voirie", None)
         );
         assert_eq!(
             route(&rules, &answers(&[("objet", "Échafaudage")]), &s, "voirie"),
-            "urbanisme"
+            to("urbanisme", None)
         );
         assert_eq!(
             route(
@@ -169,8 +195,58 @@ mod tests {
                 &s,
                 "voirie"
             ),
-            "mairie-annexe"
+            to("mairie-annexe", Some("equipe-coteaux"))
         );
+    }
+
+    #[test]
+    fn a_rule_may_name_a_team_of_its_service() {
+        let rules = vec![
+            RoutingRule {
+                condition: RouteCondition::District {
+                    field: "adresse".into(),
+                    district: "Centre".into(),
+                },
+                service_id: "voirie".into(),
+                team_id: Some("equipe-nord".into()),
+            },
+            RoutingRule {
+                condition: RouteCondition::Answer {
+                    field: "objet".into(),
+                    equals: "Benne".into(),
+                },
+                service_id: "voirie".into(),
+                team_id: None,
+            },
+        ];
+        let s = streets();
+        let centre = route(
+            &rules,
+            &answers(&[("adresse", "3 rue de l'Église")]),
+            &s,
+            "accueil",
+        );
+        assert_eq!(centre, to("voirie", Some("equipe-nord")));
+        // The team comes with its rule only: a later rule without a team gives none.
+        let benne = route(
+            &rules,
+            &answers(&[("adresse", "1 chemin des Vignes"), ("objet", "Benne")]),
+            &s,
+            "accueil",
+        );
+        assert_eq!(benne, to("voirie", None));
+        // No rule holds: the procedure's service, without a team.
+        let none = route(&rules, &answers(&[("objet", "Terrasse")]), &s, "accueil");
+        assert_eq!(none, to("accueil", None));
+    }
+
+    #[test]
+    fn a_rule_without_a_team_reads_as_before() {
+        let old: RoutingRule = serde_json::from_str(
+            r#"{"condition":{"when":"answer","field":"objet","equals":"Benne"},"service_id":"voirie"}"#,
+        )
+        .unwrap();
+        assert_eq!(old.team_id, None);
     }
 
     #[test]
@@ -202,7 +278,11 @@ mod tests {
             let rules = rules();
             let s = streets();
             let chosen = route(&rules, &answers(&[(&field, &value)]), &s, "voirie");
-            prop_assert!(["voirie", "urbanisme", "mairie-annexe"].contains(&chosen));
+            prop_assert!(["voirie", "urbanisme", "mairie-annexe"].contains(&chosen.service_id));
+            // A team is only ever the one of the rule that chose the service.
+            if let Some(team) = chosen.team_id {
+                prop_assert!(rules.iter().any(|r| r.service_id == chosen.service_id && r.team_id.as_deref() == Some(team)));
+            }
         }
 
         #[test]

@@ -466,7 +466,7 @@ pub async fn routing_rules_in(
     procedure_id: &str,
 ) -> Result<Vec<RoutingRule>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT rule, service_id FROM routing_rules WHERE procedure_id = $1 ORDER BY position",
+        "SELECT rule, service_id, team_id FROM routing_rules WHERE procedure_id = $1 ORDER BY position",
     )
     .bind(procedure_id)
     .fetch_all(&mut *conn)
@@ -477,6 +477,7 @@ pub async fn routing_rules_in(
                 condition: serde_json::from_str(&row.get::<String, _>(0))
                     .map_err(|_| corrupt("routing rule"))?,
                 service_id: row.get(1),
+                team_id: row.get(2),
             })
         })
         .collect()
@@ -493,13 +494,14 @@ pub async fn replace_routing_rules(
         .await?;
     for (position, rule) in rules.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO routing_rules (id, procedure_id, position, rule, service_id) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO routing_rules (id, procedure_id, position, rule, service_id, team_id) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(new_id())
         .bind(procedure_id)
         .bind(i64::try_from(position).unwrap_or(i64::MAX))
         .bind(serde_json::to_string(&rule.condition).map_err(|e| sqlx::Error::Encode(e.into()))?)
         .bind(&rule.service_id)
+        .bind(&rule.team_id)
         .execute(&mut **tx)
         .await?;
     }
@@ -531,7 +533,7 @@ pub async fn insert_street(tx: &mut Tx, name: &str, district: &str) -> Result<()
 
 // ------------------------------------------------------------------ requests
 
-const REQUEST_COLUMNS: &str = "id, number, procedure_id, form_version_id, service_id, assignee_id, status, channel, applicant_id, applicant_name, applicant_email, applicant_phone, applicant_address, answers, current_page, regime, delay_unit, delay_count, received_on, competent_received_on, incomplete_at_receipt, complete_on, deemed_kind, deemed_on, submitted_at, decided_at, created_at, updated_at";
+const REQUEST_COLUMNS: &str = "id, number, procedure_id, form_version_id, service_id, assignee_id, status, channel, applicant_id, applicant_name, applicant_email, applicant_phone, applicant_address, answers, current_page, regime, delay_unit, delay_count, received_on, competent_received_on, incomplete_at_receipt, complete_on, deemed_kind, deemed_on, submitted_at, decided_at, created_at, updated_at, team_id";
 
 fn request_from_row(row: &AnyRow) -> Result<Request, sqlx::Error> {
     Ok(Request {
@@ -562,6 +564,7 @@ fn request_from_row(row: &AnyRow) -> Result<Request, sqlx::Error> {
         decided_at: row.get::<Option<i64>, _>(25).map(from_db),
         created_at: from_db(row.get(26)),
         updated_at: from_db(row.get(27)),
+        team_id: row.get(28),
     })
 }
 
@@ -590,14 +593,14 @@ pub async fn save_request(tx: &mut Tx, r: &Request) -> Result<(), sqlx::Error> {
     let (deemed_kind, deemed_on) = r.deemed.parts();
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO requests ({REQUEST_COLUMNS}, search_text)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)
          ON CONFLICT (id) DO UPDATE SET number = $2, service_id = $5, assignee_id = $6, status = $7,
            channel = $8, applicant_id = $9, applicant_name = $10, applicant_email = $11,
            applicant_phone = $12, applicant_address = $13, answers = $14, current_page = $15,
            regime = $16, delay_unit = $17, delay_count = $18, received_on = $19,
            competent_received_on = $20, incomplete_at_receipt = $21, complete_on = $22,
            deemed_kind = $23, deemed_on = $24, submitted_at = $25, decided_at = $26,
-           updated_at = $28, search_text = $29"
+           updated_at = $28, team_id = $29, search_text = $30"
     )))
     .bind(&r.id)
     .bind(&r.number)
@@ -627,6 +630,7 @@ pub async fn save_request(tx: &mut Tx, r: &Request) -> Result<(), sqlx::Error> {
     .bind(r.decided_at.map(to_db))
     .bind(to_db(r.created_at))
     .bind(to_db(r.updated_at))
+    .bind(&r.team_id)
     .bind(search_text(r))
     .execute(&mut **tx)
     .await?;
@@ -851,6 +855,7 @@ pub struct InboxQuery {
     /// A user id, or `none` for requests nobody has taken.
     pub assignee: Option<String>,
     pub channel: Option<String>,
+    pub team: Option<TeamFilter>,
     /// Only requests whose implicit decision falls on or before this date.
     pub due_before: Option<Date>,
     /// Only requests with no decision yet.
@@ -858,6 +863,15 @@ pub struct InboxQuery {
     pub text: String,
     pub limit: i64,
     pub offset: i64,
+}
+
+/// The inbox's team filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TeamFilter {
+    /// Requests of any of these teams (the agent's own).
+    AnyOf(Vec<String>),
+    /// Requests with no team.
+    NoTeam,
 }
 
 /// One line of the inbox.
@@ -868,6 +882,7 @@ pub struct InboxRow {
     pub procedure_slug: String,
     pub procedure_title: String,
     pub service_id: String,
+    pub team_id: Option<String>,
     pub status: String,
     pub channel: Channel,
     pub applicant_name: String,
@@ -915,6 +930,19 @@ pub async fn inbox(db: &Db, q: &InboxQuery) -> Result<(Vec<InboxRow>, i64), sqlx
         }
         _ => {}
     }
+    match &q.team {
+        Some(TeamFilter::NoTeam) => conditions.push("r.team_id IS NULL".into()),
+        // No team of one's own: nothing matches.
+        Some(TeamFilter::AnyOf(teams)) if teams.is_empty() => conditions.push("1 = 0".into()),
+        Some(TeamFilter::AnyOf(teams)) => {
+            let list: Vec<String> = teams
+                .iter()
+                .map(|t| placeholder(t.clone(), &mut binds))
+                .collect();
+            conditions.push(format!("r.team_id IN ({})", list.join(", ")));
+        }
+        None => {}
+    }
     if let Some(date) = q.due_before {
         let p = placeholder(date.to_string(), &mut binds);
         conditions.push(format!("r.deemed_on IS NOT NULL AND r.deemed_on <= {p}"));
@@ -940,7 +968,7 @@ pub async fn inbox(db: &Db, q: &InboxQuery) -> Result<(Vec<InboxRow>, i64), sqlx
     let list_sql = format!(
         "SELECT r.id, r.number, p.title, r.service_id, r.status, r.channel, r.applicant_name,
                 u.given_name, u.family_name, r.deemed_kind, r.deemed_on, r.received_on, p.workflow,
-                p.slug, u.email
+                p.slug, u.email, r.team_id
          FROM requests r
          JOIN procedures p ON p.id = r.procedure_id
          LEFT JOIN users u ON u.id = r.assignee_id
@@ -972,6 +1000,7 @@ pub async fn inbox(db: &Db, q: &InboxQuery) -> Result<(Vec<InboxRow>, i64), sqlx
             procedure_slug: row.get(13),
             procedure_title: row.get(2),
             service_id: row.get(3),
+            team_id: row.get(15),
             status: row.get(4),
             channel: Channel::parse(&row.get::<String, _>(5)).ok_or_else(|| corrupt("channel"))?,
             applicant_name: row.get(6),

@@ -226,3 +226,27 @@ mail-password-changed-body =
     { $link }
 
     The online services of { $commune }
+
+## Teams inside a service
+bo-teams-title = Teams of the service { $service }
+bo-teams-text = The service's teams and their members, to which requests can be routed.
+bo-teams-intro = A team gathers agents of the service (by area, by desk); routing rules can send requests to it, and its members find them in their list.
+bo-teams-none = This service has no team yet.
+bo-teams-link = Teams
+bo-team-no-member = No member yet.
+bo-team-remove = Remove { $name } from the team { $team }
+bo-team-add-label = Agent of the service to add to the team { $team }
+bo-team-add = Add to the team { $team }
+bo-team-new = Create a team
+bo-team-name = Team name
+bo-team-name-hint = For example “North team” or “Front desk”.
+bo-team-slug-hint = Optional: taken from the name when left empty (lower case without accents, digits and hyphens).
+bo-team-create = Create the team
+bo-team-created = The team “{ $name }” is created.
+bo-team-member-added = The person joined the team “{ $team }”.
+bo-team-member-already = The person already belonged to the team “{ $team }”.
+bo-team-member-removed = The person left the team “{ $team }”.
+bo-error-team-name = Give the team's name: 2 to 120 characters, with at least one letter or digit.
+bo-error-team-name-taken = A team of this service already has this name: choose another one.
+bo-error-team-slug-taken = A team of this service already has this short name: choose another one.
+bo-error-team-member = Choose an agent or a manager of this service.

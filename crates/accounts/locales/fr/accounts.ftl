@@ -226,3 +226,27 @@ mail-password-changed-body =
     { $link }
 
     Les services en ligne de { $commune }
+
+## Teams inside a service
+bo-teams-title = Équipes du service { $service }
+bo-teams-text = Les équipes du service et leurs membres, vers lesquelles les demandes peuvent être orientées.
+bo-teams-intro = Une équipe regroupe des agents du service (par secteur, par guichet) ; les règles d'orientation peuvent y adresser des demandes, et ses membres les retrouvent dans leur liste.
+bo-teams-none = Ce service n'a pas encore d'équipe.
+bo-teams-link = Équipes
+bo-team-no-member = Aucun membre pour l'instant.
+bo-team-remove = Retirer { $name } de l'équipe { $team }
+bo-team-add-label = Agent du service à ajouter à l'équipe { $team }
+bo-team-add = Ajouter à l'équipe { $team }
+bo-team-new = Créer une équipe
+bo-team-name = Nom de l'équipe
+bo-team-name-hint = Par exemple « Équipe Nord » ou « Accueil ».
+bo-team-slug-hint = Facultatif : tiré du nom s'il est laissé vide (minuscules sans accents, chiffres et tirets).
+bo-team-create = Créer l'équipe
+bo-team-created = L'équipe « { $name } » est créée.
+bo-team-member-added = La personne a rejoint l'équipe « { $team } ».
+bo-team-member-already = La personne faisait déjà partie de l'équipe « { $team } ».
+bo-team-member-removed = La personne a quitté l'équipe « { $team } ».
+bo-error-team-name = Indiquez le nom de l'équipe : 2 à 120 caractères, avec au moins une lettre ou un chiffre.
+bo-error-team-name-taken = Une équipe porte déjà ce nom dans ce service : choisissez-en un autre.
+bo-error-team-slug-taken = Une équipe a déjà ce nom court dans ce service : choisissez-en un autre.
+bo-error-team-member = Choisissez un agent ou un responsable de ce service.

@@ -25,6 +25,9 @@ struct HomePage {
     can_view_audit: bool,
     can_view_statistics: bool,
     can_manage_procedures: bool,
+    /// Services whose teams the person organises as their manager (administrators reach
+    /// every service's teams from the services page).
+    team_services: Vec<(String, String)>,
 }
 
 pub async fn home(Staff(caller): Staff, page: Page) -> Result<Html<String>, AppError> {
@@ -39,8 +42,16 @@ pub async fn home(Staff(caller): Staff, page: Page) -> Result<Html<String>, AppE
             )
         })
         .collect();
+    let team_services = identity
+        .grants
+        .iter()
+        .filter(|g| g.role == Role::ServiceManager)
+        .filter_map(|g| g.service.as_ref())
+        .map(|s| (s.slug.clone(), s.name.clone()))
+        .collect();
     render(&HomePage {
         roles,
+        team_services,
         can_manage_users: caller.can(Permission::ManageUsers),
         can_view_audit: caller.can(Permission::ViewAudit),
         can_view_statistics: caller.can(Permission::ViewStatistics),
@@ -582,4 +593,255 @@ pub async fn audit(
         verification,
         errors,
     })
+}
+
+#[derive(Default, Deserialize)]
+pub struct TeamForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub slug: String,
+}
+
+#[derive(Default, Deserialize)]
+pub struct MemberForm {
+    #[serde(default)]
+    pub member: String,
+}
+
+pub struct TeamView {
+    pub team: crate::model::Team,
+    pub members: Vec<(String, String)>,
+    /// Agents of the service not yet in the team.
+    pub candidates: Vec<(String, String)>,
+    /// The person chosen in a refused addition, kept in the list.
+    pub chosen: String,
+    pub field: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "backoffice_teams.html")]
+struct TeamsPage {
+    page: Page,
+    service: Service,
+    teams: Vec<TeamView>,
+    form: TeamForm,
+    errors: FormErrors,
+    back_to_services: bool,
+}
+
+/// The service whose teams the caller may organise: 404 for an unknown one, 403 for
+/// someone who is neither administrator nor its manager.
+async fn team_service(
+    kernel: &Kernel,
+    caller: &kernel::Caller,
+    slug: &str,
+) -> Result<Service, AppError> {
+    let identity = caller.identity.as_ref().ok_or(AppError::LoginRequired)?;
+    let service = store::service_by_slug(&kernel.db, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !crate::rules::may_manage_teams(identity, &service.id) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(service)
+}
+
+async fn teams_page(
+    kernel: &Kernel,
+    caller: &kernel::Caller,
+    page: Page,
+    service: Service,
+    form: TeamForm,
+    errors: FormErrors,
+    refused: Option<(&str, &str)>,
+) -> Result<TeamsPage, AppError> {
+    let teams = store::teams_of_service(&kernel.db, &service.id).await?;
+    let members = store::team_members_of_service(&kernel.db, &service.id).await?;
+    let staff = store::staff_of_service(&kernel.db, &service.id).await?;
+    let teams = teams
+        .into_iter()
+        .map(|team| {
+            let in_team: Vec<(String, String)> = members
+                .iter()
+                .filter(|m| m.team_id == team.id)
+                .map(|m| (m.user_id.clone(), m.name.clone()))
+                .collect();
+            let candidates = staff
+                .iter()
+                .filter(|(id, _)| !in_team.iter().any(|(m, _)| m == id))
+                .cloned()
+                .collect();
+            let chosen = match refused {
+                Some((team_id, user)) if team_id == team.id => user.to_string(),
+                _ => String::new(),
+            };
+            TeamView {
+                field: format!("membre-{}", team.slug),
+                team,
+                members: in_team,
+                candidates,
+                chosen,
+            }
+        })
+        .collect();
+    Ok(TeamsPage {
+        back_to_services: caller.can(Permission::ManageUsers),
+        page,
+        service,
+        teams,
+        form,
+        errors,
+    })
+}
+
+pub async fn teams(
+    State(kernel): State<Kernel>,
+    Staff(caller): Staff,
+    FormPage(page): FormPage,
+    Path(slug): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let service = team_service(&kernel, &caller, &slug).await?;
+    render(
+        &teams_page(
+            &kernel,
+            &caller,
+            page,
+            service,
+            TeamForm::default(),
+            FormErrors::new(),
+            None,
+        )
+        .await?,
+    )
+}
+
+fn team_failure(e: actions::TeamError) -> AppError {
+    match e {
+        actions::TeamError::Forbidden => AppError::Forbidden,
+        e => AppError::Internal(anyhow::anyhow!(e)),
+    }
+}
+
+pub async fn create_team(
+    State(kernel): State<Kernel>,
+    Staff(caller): Staff,
+    session: Session,
+    FormPage(page): FormPage,
+    Path(slug): Path<String>,
+    Form(form): Form<TeamForm>,
+) -> Result<Response, AppError> {
+    let service = team_service(&kernel, &caller, &slug).await?;
+    let back = format!("/backoffice/services/{}/equipes", service.slug);
+    let mut errors = FormErrors::new();
+    match actions::create_team(&kernel, &caller, &service, &form.name, &form.slug).await {
+        Ok(_) => {
+            page::flash(
+                &session,
+                "success",
+                page.tr.t1("bo-team-created", "name", form.name.trim()),
+            )
+            .await?;
+            return Ok(Redirect::to(&back).into_response());
+        }
+        Err(actions::TeamError::InvalidName) => errors.add("name", page.tr.t("bo-error-team-name")),
+        Err(actions::TeamError::NameTaken(_)) => {
+            errors.add("name", page.tr.t("bo-error-team-name-taken"))
+        }
+        // A short name drawn from the name is reported on the name when none was typed.
+        Err(actions::TeamError::InvalidSlug(_)) if form.slug.trim().is_empty() => {
+            errors.add("name", page.tr.t("bo-error-team-name"))
+        }
+        Err(actions::TeamError::SlugTaken(_)) if form.slug.trim().is_empty() => {
+            errors.add("name", page.tr.t("bo-error-team-name-taken"))
+        }
+        Err(actions::TeamError::InvalidSlug(_)) => errors.add("slug", page.tr.t("bo-error-slug")),
+        Err(actions::TeamError::SlugTaken(_)) => {
+            errors.add("slug", page.tr.t("bo-error-team-slug-taken"))
+        }
+        Err(e) => return Err(team_failure(e)),
+    }
+    render_status(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        &teams_page(&kernel, &caller, page, service, form, errors, None).await?,
+    )
+}
+
+async fn team_of(
+    kernel: &Kernel,
+    service: &Service,
+    team: &str,
+) -> Result<crate::model::Team, AppError> {
+    store::team_by_slug(&kernel.db, &service.id, team)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn add_member(
+    State(kernel): State<Kernel>,
+    Staff(caller): Staff,
+    session: Session,
+    FormPage(page): FormPage,
+    Path((slug, team)): Path<(String, String)>,
+    Form(form): Form<MemberForm>,
+) -> Result<Response, AppError> {
+    let service = team_service(&kernel, &caller, &slug).await?;
+    let team = team_of(&kernel, &service, &team).await?;
+    let back = format!("/backoffice/services/{}/equipes", service.slug);
+    match actions::add_team_member(&kernel, &caller, &team, form.member.trim()).await {
+        Ok(added) => {
+            let key = if added {
+                "bo-team-member-added"
+            } else {
+                "bo-team-member-already"
+            };
+            page::flash(&session, "success", page.tr.t1(key, "team", &team.name)).await?;
+            Ok(Redirect::to(&back).into_response())
+        }
+        Err(actions::TeamError::NotStaffOfService) => {
+            let mut errors = FormErrors::new();
+            errors.add(
+                &format!("membre-{}", team.slug),
+                page.tr.t("bo-error-team-member"),
+            );
+            render_status(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                &teams_page(
+                    &kernel,
+                    &caller,
+                    page,
+                    service,
+                    TeamForm::default(),
+                    errors,
+                    Some((&team.id, form.member.trim())),
+                )
+                .await?,
+            )
+        }
+        Err(e) => Err(team_failure(e)),
+    }
+}
+
+pub async fn remove_member(
+    State(kernel): State<Kernel>,
+    Staff(caller): Staff,
+    session: Session,
+    page: Page,
+    Path((slug, team, user)): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
+    let service = team_service(&kernel, &caller, &slug).await?;
+    let team = team_of(&kernel, &service, &team).await?;
+    if !actions::remove_team_member(&kernel, &caller, &team, &user)
+        .await
+        .map_err(team_failure)?
+    {
+        return Err(AppError::NotFound);
+    }
+    page::flash(
+        &session,
+        "success",
+        page.tr.t1("bo-team-member-removed", "team", &team.name),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/backoffice/services/{}/equipes", service.slug)).into_response())
 }

@@ -64,4 +64,16 @@ pub fn router() -> Router<Kernel> {
             "/backoffice/services",
             get(backoffice::services).post(backoffice::create_service),
         )
+        .route(
+            "/backoffice/services/{slug}/equipes",
+            get(backoffice::teams).post(backoffice::create_team),
+        )
+        .route(
+            "/backoffice/services/{slug}/equipes/{team}/membres",
+            post(backoffice::add_member),
+        )
+        .route(
+            "/backoffice/services/{slug}/equipes/{team}/membres/{user}/retirer",
+            post(backoffice::remove_member),
+        )
 }

@@ -270,5 +270,6 @@ builder-import-bad-slug = The address “{ $slug }” is not valid: lower-case l
 builder-import-info-url = The information page address must be a full https:// address: “{ $url }”.
 builder-import-unknown-service = The service “{ $service }” does not exist in the commune: choose the service in charge.
 builder-import-unknown-routing-service = A routing rule in the file sends requests to the service “{ $service }”, which does not exist in the commune.
+builder-import-unknown-team = A routing rule in the file sends requests to the team “{ $team }” of the service “{ $service }”, which has no team of that short name in the commune.
 builder-import-workflow = The workflow in the file is not correct: { $detail }.
 builder-procedure-imported = The procedure “{ $title }” is created, with its published form. It is listed in the catalogue.

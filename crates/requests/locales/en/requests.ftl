@@ -573,3 +573,16 @@ api-field-not-fileable = This procedure cannot be filed: it is for information, 
 api-field-channel = Say how the request was received: counter, phone, letter or email.
 api-field-unknown-account = No account has this address; leave it empty and give the person's contact details.
 api-field-unknown-field = This field does not exist in this procedure's form.
+
+## Teams inside services
+inbox-team = Team
+inbox-team-mine = My teams
+inbox-team-none = No team
+inbox-all-teams = All
+bo-reroute-team-label = Team of the chosen service
+bo-reroute-team-hint = Optional: the team must belong to the service chosen above.
+pa-rt-team = Team of this service
+pa-rt-team-hint = Optional: a team of the service chosen above; otherwise the request lands in the service's common list.
+pa-rt-team-none = No team (the whole service)
+pa-rt-goes-to-team = team { $team }
+pa-rt-error-team = Choose a team of the chosen service, or no team.

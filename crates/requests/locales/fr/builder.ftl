@@ -270,5 +270,6 @@ builder-import-bad-slug = L'adresse « { $slug } » ne convient pas : lettres mi
 builder-import-info-url = L'adresse de la page d'information doit être une adresse https:// complète : « { $url } ».
 builder-import-unknown-service = Le service « { $service } » n'existe pas dans la commune : choisissez le service en charge.
 builder-import-unknown-routing-service = Une règle d'orientation du fichier envoie vers le service « { $service } », qui n'existe pas dans la commune.
+builder-import-unknown-team = Une règle d'orientation du fichier envoie vers l'équipe « { $team } » du service « { $service } », qui n'a pas d'équipe de ce nom court dans la commune.
 builder-import-workflow = Le circuit de traitement du fichier est incorrect : { $detail }.
 builder-procedure-imported = La démarche « { $title } » est créée, avec son formulaire publié. Elle figure au catalogue.

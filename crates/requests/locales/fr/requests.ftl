@@ -570,3 +570,16 @@ api-field-not-fileable = Cette démarche ne se dépose pas : elle est d'informat
 api-field-channel = Indiquez comment la demande a été reçue : counter, phone, letter ou email.
 api-field-unknown-account = Aucun compte n'a cette adresse ; laissez-la vide et donnez les coordonnées de la personne.
 api-field-unknown-field = Ce champ n'existe pas dans le formulaire de cette démarche.
+
+## Teams inside services
+inbox-team = Équipe
+inbox-team-mine = Mes équipes
+inbox-team-none = Sans équipe
+inbox-all-teams = Toutes
+bo-reroute-team-label = Équipe du service choisi
+bo-reroute-team-hint = Facultatif : l'équipe doit faire partie du service choisi ci-dessus.
+pa-rt-team = Équipe de ce service
+pa-rt-team-hint = Facultatif : une équipe du service choisi ci-dessus ; sinon la demande arrive dans la liste commune du service.
+pa-rt-team-none = Aucune équipe (tout le service)
+pa-rt-goes-to-team = équipe { $team }
+pa-rt-error-team = Choisissez une équipe du service choisi, ou aucune équipe.

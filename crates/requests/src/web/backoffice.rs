@@ -40,6 +40,9 @@ pub struct InboxFilters {
     assignee: String,
     #[serde(default)]
     channel: String,
+    /// `miennes` (the agent's teams), `aucune` (no team), a team id, or empty.
+    #[serde(default)]
+    equipe: String,
     /// `proche` (within a week), `depassee` (past), or empty.
     #[serde(default)]
     echeance: String,
@@ -74,6 +77,8 @@ pub struct InboxLine {
     pub applicant: String,
     pub status: String,
     pub assignee: String,
+    /// The team's name, empty when the request has none.
+    pub team: String,
     pub channel: String,
     pub received: String,
     pub deadline: String,
@@ -91,6 +96,7 @@ struct InboxPage {
     statuses: Vec<Choice>,
     assignees: Vec<Choice>,
     channels: Vec<Choice>,
+    teams: Vec<Choice>,
     lines: Vec<InboxLine>,
     total: i64,
     page_number: i64,
@@ -132,6 +138,20 @@ pub async fn inbox(
         _ => None,
     };
     let page_number = filters.page.unwrap_or(1).max(1);
+    let all_teams = accounts::store::teams(&kernel.db).await?;
+    let team = match filters.equipe.as_str() {
+        "" => None,
+        "aucune" => Some(store::TeamFilter::NoTeam),
+        "miennes" => Some(store::TeamFilter::AnyOf(
+            caller
+                .identity
+                .as_ref()
+                .map(|i| i.team_ids.clone())
+                .unwrap_or_default(),
+        )),
+        // The visible services bound the list whatever team is asked for.
+        id => Some(store::TeamFilter::AnyOf(vec![id.to_string()])),
+    };
     let query = InboxQuery {
         services: visible.clone(),
         service: Some(filters.service.clone()),
@@ -139,6 +159,7 @@ pub async fn inbox(
         status: Some(filters.status.clone()),
         assignee,
         channel: Some(filters.channel.clone()),
+        team,
         due_before,
         open_only: filters.etat != "toutes",
         text: filters.q.chars().take(100).collect(),
@@ -173,6 +194,12 @@ pub async fn inbox(
             procedure: r.procedure_title,
             applicant: r.applicant_name,
             assignee: r.assignee_name.unwrap_or_default(),
+            team: r
+                .team_id
+                .as_ref()
+                .and_then(|id| all_teams.iter().find(|t| &t.id == id))
+                .map(|t| t.name.clone())
+                .unwrap_or_default(),
             channel: page.tr.t(&r.channel.label_key()),
             received: r.received_on.map(french_date).unwrap_or_default(),
         })
@@ -207,8 +234,26 @@ pub async fn inbox(
         ("none".to_string(), page.tr.t("inbox-assignee-none")),
     ];
     assignees.extend(colleagues);
+    let mut teams = vec![
+        ("miennes".to_string(), page.tr.t("inbox-team-mine")),
+        ("aucune".to_string(), page.tr.t("inbox-team-none")),
+    ];
+    teams.extend(
+        all_teams
+            .iter()
+            .filter(|t| visible.contains(&t.service_id))
+            .map(|t| {
+                let service = all_services
+                    .iter()
+                    .find(|s| s.id == t.service_id)
+                    .map(|s| s.name.as_str())
+                    .unwrap_or_default();
+                (t.id.clone(), format!("{} ({service})", t.name))
+            }),
+    );
     let query_string = serde_urlencoded_filters(&filters);
     render(&InboxPage {
+        teams: choices(teams, &filters.equipe),
         services: choices(
             all_services
                 .iter()
@@ -247,6 +292,7 @@ fn serde_urlencoded_filters(f: &InboxFilters) -> String {
         ("status", &f.status),
         ("assignee", &f.assignee),
         ("channel", &f.channel),
+        ("equipe", &f.equipe),
         ("echeance", &f.echeance),
         ("etat", &f.etat),
     ]
@@ -280,6 +326,10 @@ struct DetailPage {
     number: String,
     procedure: Procedure,
     service_name: String,
+    /// The request's team, empty when it has none.
+    team_name: String,
+    /// Teams of every service, grouped by service, for re-routing.
+    team_groups: Vec<(String, Vec<Choice>)>,
     status: String,
     is_final: bool,
     deadline: String,
@@ -359,6 +409,29 @@ pub async fn detail(
         .find(|s| s.id == request.service_id)
         .map(|s| s.name.clone())
         .unwrap_or_default();
+    let all_teams = accounts::store::teams(&kernel.db).await?;
+    let team_name = request
+        .team_id
+        .as_ref()
+        .and_then(|id| all_teams.iter().find(|t| &t.id == id))
+        .map(|t| t.name.clone())
+        .unwrap_or_default();
+    let team_groups = services
+        .iter()
+        .map(|s| {
+            (
+                s.name.clone(),
+                choices(
+                    all_teams
+                        .iter()
+                        .filter(|t| t.service_id == s.id)
+                        .map(|t| (t.id.clone(), t.name.clone())),
+                    request.team_id.as_deref().unwrap_or(""),
+                ),
+            )
+        })
+        .filter(|(_, teams)| !teams.is_empty())
+        .collect();
     let staff = accounts::store::staff(&kernel.db).await?;
     let colleagues: Vec<(String, String)> = staff
         .iter()
@@ -482,6 +555,8 @@ pub async fn detail(
         canned,
         draft_message,
         service_name,
+        team_name,
+        team_groups,
         assignee,
         history,
         messages,
@@ -643,6 +718,9 @@ pub async fn assign(
 #[derive(Deserialize)]
 pub struct RerouteForm {
     service: String,
+    /// A team of that service, or empty for its common inbox.
+    #[serde(default)]
+    team: String,
 }
 
 pub async fn reroute(
@@ -653,7 +731,8 @@ pub async fn reroute(
     Path(id): Path<String>,
     Form(form): Form<RerouteForm>,
 ) -> Result<Response, AppError> {
-    match actions::reroute(&kernel, &caller, &id, &form.service).await {
+    let team = Some(form.team.as_str()).filter(|t| !t.is_empty());
+    match actions::reroute(&kernel, &caller, &id, &form.service, team).await {
         // The agent may no longer see it: back to the inbox.
         Ok(()) => {
             page::flash(&session, "success", page.tr.t("bo-rerouted")).await?;

@@ -332,6 +332,16 @@ pub async fn import_procedure(
                 input,
                 tr.t1("builder-import-unknown-routing-service", "service", service),
             ),
+            Err(ImportError::UnknownTeam(service, team)) => errors.add(
+                input,
+                tr.t2(
+                    "builder-import-unknown-team",
+                    "service",
+                    service,
+                    "team",
+                    team,
+                ),
+            ),
             Err(ImportError::Form(found)) => {
                 errors.add(input, tr.t("builder-json-invalid"));
                 let form = file

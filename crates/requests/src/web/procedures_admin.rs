@@ -1331,6 +1331,8 @@ pub struct RuleRow {
     pub index: usize,
     pub text: String,
     pub service: String,
+    /// The team the rule names, empty for the service's common inbox.
+    pub team: String,
     pub fingerprint: String,
     /// The rule names a field the published form no longer has: it never holds.
     pub missing_field: bool,
@@ -1347,12 +1349,15 @@ pub struct OptionGroup {
 pub struct RoutingInput {
     pub choice_answer: String,
     pub choice_service: String,
+    pub choice_team: String,
     pub text_field: String,
     pub text_value: String,
     pub text_service: String,
+    pub text_team: String,
     pub district_field: String,
     pub district_name: String,
     pub district_service: String,
+    pub district_team: String,
     pub street_name: String,
     pub street_district: String,
 }
@@ -1372,6 +1377,8 @@ struct RoutingPage {
     address_fields: Vec<Opt>,
     districts: Vec<Opt>,
     services: Vec<(String, String)>,
+    /// Teams grouped by service: (service name, [(team id, team name)]).
+    team_groups: Vec<(String, Vec<(String, String)>)>,
     streets: Vec<Street>,
     input: RoutingInput,
     errors: FormErrors,
@@ -1395,6 +1402,7 @@ async fn routing_page(
     let form = version.as_ref().map(|v| &v.definition);
     let rules = store::routing_rules(&kernel.db, &procedure.id).await?;
     let streets = store::streets(&kernel.db).await?;
+    let teams = accounts::store::teams(&kernel.db).await?;
     let count = rules.len();
     let rule_rows = rules
         .iter()
@@ -1427,6 +1435,12 @@ async fn routing_page(
                 missing_field: field_label(form, field).is_none(),
                 text,
                 service: service_name(&services, &rule.service_id),
+                team: rule
+                    .team_id
+                    .as_ref()
+                    .and_then(|id| teams.iter().find(|t| &t.id == id))
+                    .map(|t| t.name.clone())
+                    .unwrap_or_default(),
                 fingerprint: admin::rule_fingerprint(rule),
                 first: index == 0,
                 last: index + 1 == count,
@@ -1478,6 +1492,20 @@ async fn routing_page(
             .iter()
             .map(|s| (s.id.clone(), s.name.clone()))
             .collect(),
+        team_groups: services
+            .iter()
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    teams
+                        .iter()
+                        .filter(|t| t.service_id == s.id)
+                        .map(|t| (t.id.clone(), t.name.clone()))
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .filter(|(_, teams)| !teams.is_empty())
+            .collect(),
         streets,
         input,
         errors,
@@ -1512,6 +1540,7 @@ fn rule_problem_key(problem: RuleProblem) -> &'static str {
         RuleProblem::NotAnAddressField => "pa-rt-error-address-field",
         RuleProblem::UnknownDistrict => "pa-rt-error-district",
         RuleProblem::UnknownService => "pa-rt-error-service",
+        RuleProblem::TeamNotInService => "pa-rt-error-team",
         RuleProblem::Stale => "pa-rt-error-stale",
     }
 }
@@ -1532,12 +1561,15 @@ pub async fn edit_routing(
     let input = RoutingInput {
         choice_answer: posted.get("choice_answer"),
         choice_service: posted.get("choice_service"),
+        choice_team: posted.get("choice_team"),
         text_field: posted.get("text_field"),
         text_value: posted.get("text_value"),
         text_service: posted.get("text_service"),
+        text_team: posted.get("text_team"),
         district_field: posted.get("district_field"),
         district_name: posted.get("district_name"),
         district_service: posted.get("district_service"),
+        district_team: posted.get("district_team"),
         street_name: posted.get("street_name"),
         street_district: posted.get("street_district"),
     };
@@ -1607,6 +1639,22 @@ pub async fn edit_routing(
             .then(|| id.to_string())
             .ok_or(RuleProblem::UnknownService)
     };
+    let teams: Vec<(String, String)> = accounts::store::teams(&kernel.db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.service_id))
+        .collect();
+    // The service and team of a new rule, or the field its problem is shown next to.
+    let target = |service: &str,
+                  team: &str,
+                  service_field: &'static str,
+                  team_field: &'static str|
+     -> Result<(String, Option<String>), (&'static str, RuleProblem)> {
+        let service_id = service_of(service).map_err(|p| (service_field, p))?;
+        let team_id =
+            admin::team_of_service(&teams, &service_id, team).map_err(|p| (team_field, p))?;
+        Ok((service_id, team_id))
+    };
     let index: usize = posted.get("index").parse().unwrap_or(usize::MAX);
     let fingerprint = posted.get("fingerprint");
     // The edit, or the field its problem is shown next to.
@@ -1615,38 +1663,56 @@ pub async fn edit_routing(
             let (field, value) = input.choice_answer.split_once('=').unwrap_or(("", ""));
             match (
                 admin::answer_condition(form, field, value),
-                service_of(&input.choice_service),
+                target(
+                    &input.choice_service,
+                    &input.choice_team,
+                    "choice_service",
+                    "choice_team",
+                ),
             ) {
                 (Err(p), _) => Err(("choice_answer", p)),
-                (_, Err(p)) => Err(("choice_service", p)),
-                (Ok(condition), Ok(service_id)) => Ok(RoutingEdit::Add(RoutingRule {
+                (_, Err(refusal)) => Err(refusal),
+                (Ok(condition), Ok((service_id, team_id))) => Ok(RoutingEdit::Add(RoutingRule {
                     condition,
                     service_id,
+                    team_id,
                 })),
             }
         }
         "add_text" => match (
             admin::answer_condition(form, &input.text_field, &input.text_value),
-            service_of(&input.text_service),
+            target(
+                &input.text_service,
+                &input.text_team,
+                "text_service",
+                "text_team",
+            ),
         ) {
             (Err(p @ RuleProblem::EmptyValue), _) => Err(("text_value", p)),
             (Err(p), _) => Err(("text_field", p)),
-            (_, Err(p)) => Err(("text_service", p)),
-            (Ok(condition), Ok(service_id)) => Ok(RoutingEdit::Add(RoutingRule {
+            (_, Err(refusal)) => Err(refusal),
+            (Ok(condition), Ok((service_id, team_id))) => Ok(RoutingEdit::Add(RoutingRule {
                 condition,
                 service_id,
+                team_id,
             })),
         },
         "add_district" => match (
             admin::district_condition(form, &input.district_field, &input.district_name, &streets),
-            service_of(&input.district_service),
+            target(
+                &input.district_service,
+                &input.district_team,
+                "district_service",
+                "district_team",
+            ),
         ) {
             (Err(p @ RuleProblem::UnknownDistrict), _) => Err(("district_name", p)),
             (Err(p), _) => Err(("district_field", p)),
-            (_, Err(p)) => Err(("district_service", p)),
-            (Ok(condition), Ok(service_id)) => Ok(RoutingEdit::Add(RoutingRule {
+            (_, Err(refusal)) => Err(refusal),
+            (Ok(condition), Ok((service_id, team_id))) => Ok(RoutingEdit::Add(RoutingRule {
                 condition,
                 service_id,
+                team_id,
             })),
         },
         "up" => Ok(RoutingEdit::Up { index, fingerprint }),
