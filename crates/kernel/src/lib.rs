@@ -187,6 +187,19 @@ impl Kernel {
         .await
     }
 
+    /// Records a consultation (a read that changes nothing else) in its own transaction.
+    pub async fn audit_view(
+        &self,
+        caller: &Caller,
+        action: &str,
+        target: Option<&audit::AuditTarget>,
+        details: serde_json::Value,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.db.begin().await?;
+        self.audit(&mut tx, caller, action, target, details).await?;
+        tx.commit().await
+    }
+
     pub fn tr(&self, lang: i18n::Lang) -> i18n::Tr {
         i18n::Tr::new(lang, self.catalogue.clone())
     }

@@ -779,17 +779,14 @@ async fn audit_view(
     request: &Request,
     part: &str,
 ) -> Result<(), ApiError> {
-    let mut tx = kernel.db.begin().await?;
     kernel
-        .audit(
-            &mut tx,
+        .audit_view(
             caller,
             "request.view",
             Some(&AuditTarget::new("request", &request.id)),
             serde_json::json!({ "number": request.number, "via": "api", "part": part }),
         )
         .await?;
-    tx.commit().await?;
     Ok(())
 }
 

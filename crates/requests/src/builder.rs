@@ -49,16 +49,12 @@ impl From<BuildError> for kernel::AppError {
 
 /// Administrators build every form; a service manager, the forms of the procedures their
 /// service is in charge of.
+/// The same rule as the procedure's other settings.
 pub fn may_build(caller: &Caller, procedure: &Procedure) -> bool {
-    caller.identity.as_ref().is_some_and(|i| {
-        i.has_role(Role::Administrator)
-            || i.grants.iter().any(|g| {
-                g.role == Role::ServiceManager
-                    && g.service
-                        .as_ref()
-                        .is_some_and(|s| s.id == procedure.service_id)
-            })
-    })
+    caller
+        .identity
+        .as_ref()
+        .is_some_and(|i| crate::administration::may_manage_procedures_of(i, &procedure.service_id))
 }
 
 /// Only administrators create procedures (from a shared file).

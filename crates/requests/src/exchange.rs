@@ -170,7 +170,6 @@ pub fn read_procedure(text: &str) -> Result<ProcedureFile, ReadError> {
     read_as(text)
 }
 
-
 /// The file of a procedure: its catalogue entry, regime, workflow, published form and
 /// routing rules, with services (and teams) named by their slug so that another commune
 /// can map them to its own. Pure: the caller reads the parts; `teams` are (id, slug).

@@ -390,17 +390,14 @@ pub async fn detail(
 ) -> Result<Html<String>, AppError> {
     let (request, procedure) = load(&kernel, &caller, &id).await?;
     // Every opening of a person's request by an agent is in the audit log.
-    let mut tx = kernel.db.begin().await?;
     kernel
-        .audit(
-            &mut tx,
+        .audit_view(
             &caller,
             "request.view",
             Some(&AuditTarget::new("request", &request.id)),
             serde_json::json!({ "number": request.number }),
         )
         .await?;
-    tx.commit().await?;
     let number = request.number.clone().unwrap_or_default();
     let workflow = &procedure.workflow;
     let services = accounts::store::services(&kernel.db).await?;
@@ -797,17 +794,14 @@ async fn audit_acknowledgement(
     request: &Request,
     format: &str,
 ) -> Result<(), AppError> {
-    let mut tx = kernel.db.begin().await?;
     kernel
-        .audit(
-            &mut tx,
+        .audit_view(
             caller,
             "request.acknowledgement_view",
             Some(&AuditTarget::new("request", &request.id)),
             serde_json::json!({ "number": request.number, "format": format }),
         )
         .await?;
-    tx.commit().await?;
     Ok(())
 }
 

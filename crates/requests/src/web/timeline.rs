@@ -129,17 +129,14 @@ struct Contact {
 }
 
 async fn audit_view(kernel: &Kernel, caller: &Caller, target: AuditTarget) -> Result<(), AppError> {
-    let mut tx = kernel.db.begin().await?;
     kernel
-        .audit(
-            &mut tx,
+        .audit_view(
             caller,
             "person.timeline_view",
             Some(&target),
             serde_json::json!({}),
         )
         .await?;
-    tx.commit().await?;
     Ok(())
 }
 
