@@ -167,6 +167,7 @@ builder-error-condition-unknown = The condition looks at the field “{ $field }
 builder-error-condition-value = Give the expected value.
 builder-error-condition-not-offered = The field “{ $field }” does not offer the answer “{ $value }”.
 builder-error-stale = The draft changed since you opened this page: read the differences below again before publishing.
+builder-error-changed = The form has changed since this page was displayed: reload it.
 builder-error-no-draft = There is no draft to publish: change the form first or create a new version.
 builder-preview-title = Preview of the form
 builder-preview-draft = The draft of version { $version }, as the applicant will see it.

@@ -167,6 +167,7 @@ builder-error-condition-unknown = La condition porte sur le champ « { $field } 
 builder-error-condition-value = Indiquez la valeur attendue.
 builder-error-condition-not-offered = Le champ « { $field } » ne propose pas la réponse « { $value } ».
 builder-error-stale = Le brouillon a changé depuis que vous avez affiché cette page : relisez les différences ci-dessous avant de publier.
+builder-error-changed = Le formulaire a changé depuis l'affichage de cette page : rechargez-la.
 builder-error-no-draft = Il n'y a pas de brouillon à publier : modifiez d'abord le formulaire ou créez une nouvelle version.
 builder-preview-title = Aperçu du formulaire
 builder-preview-draft = Le brouillon de la version { $version }, tel que le verra le demandeur.
