@@ -850,6 +850,13 @@ async fn a_change_aimed_at_what_a_colleague_changed_meanwhile_is_refused() {
     assert_eq!(last.pages[0].blocks.len(), 6);
     assert_eq!(last.pages[1..], moved.pages[1..]);
 
+    // Before publishing, the page moved is a difference.
+    let review = second.get(&format!("{form}/publier")).await;
+    assert_eq!(review.status, 200);
+    assert!(review.contains("Page déplacée"), "{}", review.body);
+    assert!(review.contains("La page « Vos coordonnées » passe de la position 3 à 2."));
+    assert!(!review.contains("Aucune différence"));
+
     // Only the changes made are in the audit log, none of the refused ones.
     let p = procedure(&app, slug).await;
     let audit = search(

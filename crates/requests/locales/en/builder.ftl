@@ -203,6 +203,17 @@ builder-diff-fields-changed = { $count ->
     [one] Field changed
    *[other] Fields changed ({ $count })
 }
+builder-diff-pages-moved = { $count ->
+    [one] Page moved
+   *[other] Pages moved ({ $count })
+}
+builder-diff-blocks-moved = { $count ->
+    [one] Block moved within its page
+   *[other] Blocks moved within their page ({ $count })
+}
+builder-page-moved-from-to = The page “{ $title }” goes from position { $from } to { $to }.
+builder-field-moved-from-to = The field “{ $name }” ({ $key }) goes from position { $from } to { $to } on the page “{ $page }”.
+builder-text-moved-from-to = The text “{ $name }” goes from position { $from } to { $to } on the page “{ $page }”.
 builder-renamed = “{ $old }” now “{ $new }”
 builder-field-named = “{ $label }” ({ $key })
 builder-field-renamed = “{ $old }” now “{ $label }” ({ $key })

@@ -203,6 +203,17 @@ builder-diff-fields-changed = { $count ->
     [one] Champ modifié
    *[other] Champs modifiés ({ $count })
 }
+builder-diff-pages-moved = { $count ->
+    [one] Page déplacée
+   *[other] Pages déplacées ({ $count })
+}
+builder-diff-blocks-moved = { $count ->
+    [one] Bloc déplacé dans sa page
+   *[other] Blocs déplacés dans leur page ({ $count })
+}
+builder-page-moved-from-to = La page « { $title } » passe de la position { $from } à { $to }.
+builder-field-moved-from-to = Le champ « { $name } » ({ $key }) passe de la position { $from } à { $to } sur la page « { $page } ».
+builder-text-moved-from-to = Le texte « { $name } » passe de la position { $from } à { $to } sur la page « { $page } ».
 builder-renamed = « { $old } » devenue « { $new } »
 builder-field-named = « { $label } » ({ $key })
 builder-field-renamed = « { $old } » devenu « { $label } » ({ $key })

@@ -1935,7 +1935,9 @@ struct PublishView {
     fingerprint: String,
     pages_added: Vec<String>,
     pages_removed: Vec<String>,
+    pages_moved: Vec<String>,
     pages_changed: Vec<DiffLine>,
+    blocks_moved: Vec<String>,
     fields_added: Vec<DiffLine>,
     fields_removed: Vec<DiffLine>,
     fields_changed: Vec<DiffLine>,
@@ -1953,9 +1955,12 @@ fn aspects_text(tr: &Tr, keys: impl Iterator<Item = &'static str>, prefix: &str)
         .join(", ")
 }
 
-/// The differences in words: pages changed, fields added, removed, changed.
+/// The differences in words: pages moved and changed, blocks moved, fields added,
+/// removed, changed.
 struct DiffLines {
+    pages_moved: Vec<String>,
     pages_changed: Vec<DiffLine>,
+    blocks_moved: Vec<String>,
     fields_added: Vec<DiffLine>,
     fields_removed: Vec<DiffLine>,
     fields_changed: Vec<DiffLine>,
@@ -2001,7 +2006,42 @@ fn diff_lines(tr: &Tr, d: &FormDiff) -> DiffLines {
             detail: aspects_text(tr, c.aspects.iter().map(|a| a.as_str()), "builder-aspect-"),
         })
         .collect();
+    let pages_moved = d
+        .pages_moved
+        .iter()
+        .map(|m| {
+            tr.tn(
+                "builder-page-moved-from-to",
+                &[
+                    ("title", m.title.clone()),
+                    ("from", m.from.to_string()),
+                    ("to", m.to.to_string()),
+                ],
+            )
+        })
+        .collect();
+    let blocks_moved = d
+        .blocks_moved
+        .iter()
+        .map(|m| {
+            let mut values = vec![
+                ("name", m.name.clone()),
+                ("page", m.page.clone()),
+                ("from", m.from.to_string()),
+                ("to", m.to.to_string()),
+            ];
+            match &m.key {
+                Some(key) => {
+                    values.push(("key", key.clone()));
+                    tr.tn("builder-field-moved-from-to", &values)
+                }
+                None => tr.tn("builder-text-moved-from-to", &values),
+            }
+        })
+        .collect();
     DiffLines {
+        pages_moved,
+        blocks_moved,
         pages_changed,
         fields_added: d.fields_added.iter().map(field).collect(),
         fields_removed: d.fields_removed.iter().map(field).collect(),
@@ -2060,6 +2100,8 @@ async fn publish_view(
         pages_added: d.pages_added.clone(),
         pages_removed: d.pages_removed.clone(),
         no_change: d.is_empty(),
+        pages_moved: lines.pages_moved,
+        blocks_moved: lines.blocks_moved,
         pages_changed: lines.pages_changed,
         fields_added: lines.fields_added,
         fields_removed: lines.fields_removed,
