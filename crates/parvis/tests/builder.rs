@@ -76,7 +76,16 @@ fn hidden(body: &str, name: &str) -> String {
     body[start..start + end].to_string()
 }
 
-/// GETs `form_page` and posts `fields` to `action` with its token; expects `status`.
+/// The identity of what the form sent to `action` acts on (its `empreinte`), if any.
+fn seen(body: &str, action: &str) -> Option<String> {
+    let start = body.find(&format!("action=\"{action}\""))?;
+    let form = &body[start..start + body[start..].find("</form>")?];
+    form.contains("name=\"empreinte\"")
+        .then(|| hidden(form, "empreinte"))
+}
+
+/// GETs `form_page` and posts `fields` to `action` with its token and, as a browser
+/// would, the identity the form carries; expects `status`.
 async fn post(
     client: &TestClient,
     form_page: &str,
@@ -84,7 +93,16 @@ async fn post(
     fields: &[(&str, &str)],
     status: u16,
 ) -> kernel::testing::TestResponse {
-    let response = client.submit(form_page, action, fields).await;
+    let page = client.get(form_page).await;
+    assert_eq!(page.status, 200, "GET {form_page}: {}", page.body);
+    let token = page.csrf();
+    let identity = seen(&page.body, action);
+    let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+    if let Some(identity) = &identity {
+        all.push(("empreinte", identity.as_str()));
+    }
+    all.extend_from_slice(fields);
+    let response = client.post_form(action, &all).await;
     assert_eq!(response.status, status, "POST {action}: {}", response.body);
     response
 }
@@ -650,10 +668,12 @@ async fn pages_and_blocks_are_edited_moved_and_deleted_with_a_confirmation() {
     assert_eq!(confirm.status, 200);
     assert!(confirm.contains("Supprimer la page"));
     assert!(confirm.contains("Cette page ne contient aucun champ."));
+    let action = format!("{form}/pages/{moved}/supprimer");
+    let identity = seen(&confirm.body, &action).expect("the page's identity");
     let deleted = anne
         .post_form(
-            &format!("{form}/pages/{moved}/supprimer"),
-            &[("csrf_token", &confirm.csrf())],
+            &action,
+            &[("csrf_token", &confirm.csrf()), ("empreinte", &identity)],
         )
         .await;
     assert_eq!(deleted.status, 303);
@@ -681,6 +701,176 @@ async fn pages_and_blocks_are_edited_moved_and_deleted_with_a_confirmation() {
     let unknown = anne.get(&format!("{form}/champs/inconnu")).await;
     assert_eq!(unknown.status, 404);
     assert_eq!(anne.get(&format!("{form}/pages/42")).await.status, 404);
+}
+
+#[tokio::test]
+async fn a_change_aimed_at_what_a_colleague_changed_meanwhile_is_refused() {
+    let app = demo_app().await;
+    let slug = "inscription-periscolaire";
+    let form = format!("/backoffice/demarches/{slug}/formulaire");
+    // Two tabs of the service manager in charge: what one sees, the other changes.
+    let first = staff(&app, "claire.rousseau@demo.parvis.fr").await;
+    let second = staff(&app, "claire.rousseau@demo.parvis.fr").await;
+    let add = format!("{form}/pages/1/ajouter");
+    for (kind, text) in [
+        ("title", "Avant tout"),
+        ("explanation", "Pièces à fournir"),
+        ("explanation", "Tarifs"),
+    ] {
+        post(
+            &first,
+            &format!("{add}?type={kind}"),
+            &add,
+            &[("type", kind), ("text", text)],
+            303,
+        )
+        .await;
+    }
+    let shown = draft(&app, slug).await.unwrap();
+    assert_eq!(shown.pages[0].blocks.len(), 8);
+    let block = |n: usize, what: &str| format!("{form}/pages/1/blocs/{n}/{what}");
+
+    // The second tab shows the form, and the title's edit form; then the first deletes
+    // the title (block 6): « Pièces à fournir » is now 6, « Tarifs » 7.
+    let stale = second.get(&form).await;
+    let stale_text = second.get(&format!("{form}/pages/1/blocs/6")).await;
+    assert_eq!(stale_text.status, 200);
+    post(&first, &form, &block(6, "supprimer"), &[], 303).await;
+    let after = draft(&app, slug).await.unwrap();
+    assert_eq!(after.pages[0].blocks.len(), 7);
+
+    // « Supprimer » on what was « Pièces à fournir » (7) would now delete « Tarifs »:
+    // refused, with the reason, and nothing changes.
+    let refusals = [
+        (block(7, "supprimer"), Vec::<(&str, &str)>::new()),
+        (block(7, "deplacer"), vec![("direction", "haut")]),
+        (block(6, "deplacer"), vec![("direction", "bas")]),
+    ];
+    for (action, fields) in &refusals {
+        let identity = seen(&stale.body, action).expect("the block's identity");
+        let token = stale.csrf();
+        let mut all = vec![
+            ("csrf_token", token.as_str()),
+            ("empreinte", identity.as_str()),
+        ];
+        all.extend_from_slice(fields);
+        let refused = second.post_form(action, &all).await;
+        assert_eq!(refused.status, 409, "POST {action}: {}", refused.body);
+        assert!(
+            refused.contains(
+                "Le formulaire a changé depuis l&#39;affichage de cette page : rechargez-la."
+            ),
+            "{}",
+            refused.body
+        );
+        assert_eq!(draft(&app, slug).await.unwrap(), after, "POST {action}");
+    }
+    // The title's text, sent from its stale form, is refused too, the input kept.
+    let action = block(6, "").trim_end_matches('/').to_string();
+    let identity = seen(&stale_text.body, &action).expect("the text's identity");
+    let refused = second
+        .post_form(
+            &action,
+            &[
+                ("csrf_token", stale_text.csrf().as_str()),
+                ("empreinte", identity.as_str()),
+                ("text", "Avant toute chose"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(refused.contains("rechargez-la"));
+    assert!(refused.contains("Avant toute chose"));
+    assert_eq!(draft(&app, slug).await.unwrap(), after);
+    // No identity at all is no better than a stale one.
+    let blind = second
+        .post_form(
+            &block(6, "supprimer"),
+            &[("csrf_token", stale.csrf().as_str())],
+        )
+        .await;
+    assert_eq!(blind.status, 409);
+    assert_eq!(draft(&app, slug).await.unwrap(), after);
+
+    // Pages: the second tab's confirmation for page 2, then the first moves page 3 up.
+    let confirm = second.get(&format!("{form}/pages/2/supprimer")).await;
+    assert!(confirm.contains("Les services"));
+    post(
+        &first,
+        &form,
+        &format!("{form}/pages/3/deplacer"),
+        &[("direction", "haut")],
+        303,
+    )
+    .await;
+    let moved = draft(&app, slug).await.unwrap();
+    assert_eq!(moved.pages[1].title, "Vos coordonnées");
+    let action = format!("{form}/pages/2/supprimer");
+    let identity = seen(&confirm.body, &action).expect("the page's identity");
+    let refused = second
+        .post_form(
+            &action,
+            &[
+                ("csrf_token", confirm.csrf().as_str()),
+                ("empreinte", identity.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(refused.contains("rechargez-la"));
+    let action = format!("{form}/pages/2/deplacer");
+    let identity = seen(&stale.body, &action).expect("the page's identity");
+    let refused = second
+        .post_form(
+            &action,
+            &[
+                ("csrf_token", stale.csrf().as_str()),
+                ("empreinte", identity.as_str()),
+                ("direction", "bas"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 409);
+    assert_eq!(draft(&app, slug).await.unwrap(), moved);
+
+    // Once the page is shown again, the same click deletes what it says.
+    post(&second, &form, &block(6, "supprimer"), &[], 303).await;
+    let last = draft(&app, slug).await.unwrap();
+    let texts: Vec<&requests::forms::Block> = last.pages[0]
+        .blocks
+        .iter()
+        .filter(|b| !matches!(b, requests::forms::Block::Field(_)))
+        .collect();
+    assert_eq!(
+        texts,
+        vec![&requests::forms::Block::Explanation {
+            text: "Tarifs".into()
+        }]
+    );
+    assert_eq!(last.pages[0].blocks.len(), 6);
+    assert_eq!(last.pages[1..], moved.pages[1..]);
+
+    // Before publishing, the page moved is a difference.
+    let review = second.get(&format!("{form}/publier")).await;
+    assert_eq!(review.status, 200);
+    assert!(review.contains("Page déplacée"), "{}", review.body);
+    assert!(review.contains("La page « Vos coordonnées » passe de la position 3 à 2."));
+    assert!(!review.contains("Aucune différence"));
+
+    // Only the changes made are in the audit log, none of the refused ones.
+    let p = procedure(&app, slug).await;
+    let audit = search(
+        &app.kernel.db,
+        &AuditQuery {
+            action: Some("form.edited".into()),
+            target_id: Some(p.id.clone()),
+            limit: 100,
+            ..AuditQuery::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(audit.len(), 6);
 }
 
 #[tokio::test]

@@ -39,6 +39,11 @@ pub enum BuildError {
 impl From<BuildError> for kernel::AppError {
     fn from(e: BuildError) -> kernel::AppError {
         match e {
+            // The back office answers a stale change itself (409, the message); any other
+            // caller gets it in words.
+            BuildError::Edit(EditError::Changed) => kernel::AppError::BadRequest(
+                "le formulaire a changé depuis l'affichage de la page".into(),
+            ),
             BuildError::NotFound | BuildError::Edit(_) => kernel::AppError::NotFound,
             BuildError::Forbidden => kernel::AppError::Forbidden,
             BuildError::Db(e) => e.into(),

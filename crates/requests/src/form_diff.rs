@@ -1,6 +1,6 @@
 //! What changes between two versions of a form, shown to the administrator before a new
-//! version is published: pages added or removed, fields added, removed or changed (and
-//! what changed in them). Pure.
+//! version is published: pages added, removed or moved, fields added, removed or changed
+//! (and what changed in them), blocks moved within their page. Pure.
 //!
 //! Fields are the same field when they have the same key: the key names the answer, in
 //! stored requests and in exports, so a renamed key is a field removed and another added.
@@ -93,11 +93,34 @@ pub struct PageChange {
     pub aspects: Vec<PageAspect>,
 }
 
+/// A page kept that changed place; positions count from 1, in the old and the new form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PageMove {
+    pub title: String,
+    pub from: usize,
+    pub to: usize,
+}
+
+/// A block kept on its page that changed place there (positions from 1 in the page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BlockMove {
+    /// The title of the page, as it is now.
+    pub page: String,
+    /// A field's label, or the text of a title or an explanation.
+    pub name: String,
+    /// The field's key; none for a text.
+    pub key: Option<String>,
+    pub from: usize,
+    pub to: usize,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct FormDiff {
     pub pages_added: Vec<String>,
     pub pages_removed: Vec<String>,
+    pub pages_moved: Vec<PageMove>,
     pub pages_changed: Vec<PageChange>,
+    pub blocks_moved: Vec<BlockMove>,
     pub fields_added: Vec<FieldSummary>,
     pub fields_removed: Vec<FieldSummary>,
     pub fields_changed: Vec<FieldChange>,
@@ -107,7 +130,9 @@ impl FormDiff {
     pub fn is_empty(&self) -> bool {
         self.pages_added.is_empty()
             && self.pages_removed.is_empty()
+            && self.pages_moved.is_empty()
             && self.pages_changed.is_empty()
+            && self.blocks_moved.is_empty()
             && self.fields_added.is_empty()
             && self.fields_removed.is_empty()
             && self.fields_changed.is_empty()
@@ -166,6 +191,70 @@ fn reordered(before: &FormPage, now: &FormPage) -> bool {
         .filter(|i| kept_before.contains(i))
         .collect();
     order_before != order_now
+}
+
+/// Of things kept from one version to the next, given by their old places in their new
+/// order, which ones moved: those outside a longest run that kept its order. Swapping two
+/// neighbours moves one of them, the one that went up; taking one out and putting it
+/// elsewhere moves that one only.
+fn moved(old_places: &[usize]) -> Vec<bool> {
+    let n = old_places.len();
+    // longest[i]: the longest increasing run ending at i; before[i]: the one before it.
+    let mut longest = vec![1usize; n];
+    let mut before: Vec<Option<usize>> = vec![None; n];
+    for i in 0..n {
+        for j in 0..i {
+            // `>=` keeps, on a tie, the latest element before: the runs that stay put
+            // are then those further down, and what went up is what moved.
+            if old_places[j] < old_places[i] && longest[j] + 1 >= longest[i] {
+                longest[i] = longest[j] + 1;
+                before[i] = Some(j);
+            }
+        }
+    }
+    let mut out = vec![true; n];
+    let mut at = (0..n).max_by_key(|&i| (longest[i], i));
+    while let Some(i) = at {
+        out[i] = false;
+        at = before[i];
+    }
+    out
+}
+
+/// The blocks both versions of a page hold that changed place in it.
+fn block_moves(before: &FormPage, now: &FormPage) -> Vec<BlockMove> {
+    // The same block is the same ident; with two identical texts, the first with the
+    // first.
+    let mut used = vec![false; before.blocks.len()];
+    let kept: Vec<(usize, usize)> = now
+        .blocks
+        .iter()
+        .enumerate()
+        .filter_map(|(n, block)| {
+            let o = (0..before.blocks.len())
+                .find(|&o| !used[o] && ident(&before.blocks[o]) == ident(block))?;
+            used[o] = true;
+            Some((n, o))
+        })
+        .collect();
+    let olds: Vec<usize> = kept.iter().map(|(_, o)| *o).collect();
+    kept.iter()
+        .zip(moved(&olds))
+        .filter(|(_, m)| *m)
+        .map(|(&(n, o), _)| {
+            let (name, key) = match &now.blocks[n] {
+                Block::Field(f) => (f.label.clone(), Some(f.key.clone())),
+                Block::Title { text } | Block::Explanation { text } => (text.clone(), None),
+            };
+            BlockMove {
+                page: now.title.clone(),
+                name,
+                key,
+                from: o + 1,
+                to: n + 1,
+            }
+        })
+        .collect()
 }
 
 /// For each new page, the old page it continues (if any).
@@ -302,6 +391,20 @@ pub fn diff(old: &FormDefinition, new: &FormDefinition) -> FormDiff {
     };
     let new_keys: HashSet<&str> = new.fields().map(|f| f.key.as_str()).collect();
 
+    let kept: Vec<(usize, usize)> = matched
+        .iter()
+        .enumerate()
+        .filter_map(|(n, o)| o.map(|o| (n, o)))
+        .collect();
+    let olds: Vec<usize> = kept.iter().map(|(_, o)| *o).collect();
+    for (&(n, o), _) in kept.iter().zip(moved(&olds)).filter(|(_, m)| *m) {
+        out.pages_moved.push(PageMove {
+            title: new.pages[n].title.clone(),
+            from: o + 1,
+            to: n + 1,
+        });
+    }
+
     for (n, page) in new.pages.iter().enumerate() {
         match matched[n] {
             None => out.pages_added.push(page.title.clone()),
@@ -319,6 +422,7 @@ pub fn diff(old: &FormDefinition, new: &FormDefinition) -> FormDiff {
                 }
                 if reordered(before, page) {
                     aspects.push(PageAspect::Order);
+                    out.blocks_moved.extend(block_moves(before, page));
                 }
                 if !aspects.is_empty() {
                     out.pages_changed.push(PageChange {
@@ -657,6 +761,97 @@ mod tests {
         assert_eq!(
             diff(&old, &reworded).pages_changed[0].aspects,
             vec![PageAspect::Texts]
+        );
+    }
+
+    #[test]
+    fn pages_only_swapped_are_a_difference() {
+        let old = published();
+        let mut new = published();
+        new.pages.swap(0, 1);
+        let d = diff(&old, &new);
+        assert!(!d.is_empty());
+        assert_eq!(
+            d.pages_moved,
+            vec![PageMove {
+                title: "Vos coordonnées".into(),
+                from: 2,
+                to: 1,
+            }]
+        );
+        assert!(d.pages_changed.is_empty() && d.fields_changed.is_empty());
+        assert!(d.pages_added.is_empty() && d.pages_removed.is_empty());
+    }
+
+    #[test]
+    fn a_page_taken_elsewhere_is_the_one_moved_not_those_it_passed() {
+        let pages = |titles: &[&str]| FormDefinition {
+            pages: titles
+                .iter()
+                .map(|t| page(t, vec![field(&t.to_lowercase(), t, FieldKind::Date)]))
+                .collect(),
+        };
+        let old = pages(&["A", "B", "C", "D"]);
+        let d = diff(&old, &pages(&["B", "C", "D", "A"]));
+        assert_eq!(
+            d.pages_moved,
+            vec![PageMove {
+                title: "A".into(),
+                from: 1,
+                to: 4
+            }]
+        );
+        let d = diff(&old, &pages(&["D", "A", "B", "C"]));
+        assert_eq!(
+            d.pages_moved,
+            vec![PageMove {
+                title: "D".into(),
+                from: 4,
+                to: 1
+            }]
+        );
+        // A page added in front shifts the others without moving them.
+        let d = diff(&old, &pages(&["Z", "A", "B", "C", "D"]));
+        assert!(d.pages_moved.is_empty());
+        assert_eq!(d.pages_added, vec!["Z".to_string()]);
+        // Nothing moved, nothing reported.
+        assert!(diff(&old, &old).pages_moved.is_empty());
+    }
+
+    #[test]
+    fn fields_only_swapped_in_their_page_are_a_difference() {
+        let old = published();
+        let mut new = published();
+        // « Date » goes up above « Salle ».
+        new.pages[0].blocks.swap(1, 2);
+        let d = diff(&old, &new);
+        assert!(!d.is_empty());
+        assert_eq!(
+            d.blocks_moved,
+            vec![BlockMove {
+                page: "La réservation".into(),
+                name: "Date".into(),
+                key: Some("date".into()),
+                from: 3,
+                to: 2,
+            }]
+        );
+        assert_eq!(d.pages_changed[0].aspects, vec![PageAspect::Order]);
+        assert!(d.fields_changed.is_empty() && d.pages_moved.is_empty());
+        // An explanation sent to the end of its page.
+        let mut new = published();
+        let text = new.pages[0].blocks.remove(0);
+        new.pages[0].blocks.push(text);
+        let d = diff(&old, &new);
+        assert_eq!(
+            d.blocks_moved,
+            vec![BlockMove {
+                page: "La réservation".into(),
+                name: "Salles de la commune.".into(),
+                key: None,
+                from: 1,
+                to: 4,
+            }]
         );
     }
 

@@ -24,6 +24,12 @@ impl Direction {
 }
 
 /// One change. Pages and blocks are numbered from 0; fields are named by their key.
+///
+/// A position alone does not say what the administrator meant: a colleague may have
+/// changed the draft since the page was shown, and block 3 is then another block. So
+/// every change made at a position also carries `seen`, the identity of the page or the
+/// block that was there (`page_identity`, `block_identity`); a change whose target no
+/// longer matches is refused.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "edit", rename_all = "snake_case")]
 pub enum Edit {
@@ -32,25 +38,30 @@ pub enum Edit {
     },
     EditPage {
         page: usize,
+        seen: String,
         title: String,
         show_if: Option<Condition>,
     },
     MovePage {
         page: usize,
+        seen: String,
         direction: Direction,
     },
     DeletePage {
         page: usize,
+        seen: String,
     },
     /// Appends a block at the end of a page.
     AddBlock {
         page: usize,
+        seen: String,
         block: Block,
     },
     /// Changes the text of a title or an explanation.
     EditText {
         page: usize,
         block: usize,
+        seen: String,
         text: String,
     },
     /// Up from the top of a page goes to the end of the page before; down from the bottom,
@@ -58,11 +69,13 @@ pub enum Edit {
     MoveBlock {
         page: usize,
         block: usize,
+        seen: String,
         direction: Direction,
     },
     DeleteBlock {
         page: usize,
         block: usize,
+        seen: String,
     },
     /// Replaces the field that has the key `key` by `field`. When the key changes, the
     /// conditions that referred to the old key follow it.
@@ -84,6 +97,72 @@ pub enum EditError {
     NotText,
     #[error("ce déplacement n'est pas possible")]
     CannotMove,
+    /// The page or block at this place is no longer the one the administrator saw.
+    #[error("le formulaire a changé depuis l'affichage de la page")]
+    Changed,
+}
+
+/// A short fingerprint of a text (the same for the same text).
+fn digest(text: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    text.hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
+
+/// What names a block in a form sent from the back office: a field by its key, a title
+/// or an explanation by a fingerprint of its text.
+pub fn block_identity(block: &Block) -> String {
+    match block {
+        Block::Field(f) => format!("field:{}", f.key),
+        Block::Title { text } => format!("title:{}", digest(text)),
+        Block::Explanation { text } => format!("explanation:{}", digest(text)),
+    }
+}
+
+/// What names a page: a fingerprint of its title and of what its blocks are. Pages have
+/// no key; two pages with the same title and the same blocks are the same to the eye.
+pub fn page_identity(page: &FormPage) -> String {
+    let blocks: Vec<String> = page.blocks.iter().map(block_identity).collect();
+    digest(&serde_json::to_string(&(&page.title, blocks)).unwrap_or_default())
+}
+
+fn check_page(form: &FormDefinition, page: usize, seen: &str) -> Result<(), EditError> {
+    match form.pages.get(page) {
+        Some(p) if page_identity(p) == seen => Ok(()),
+        _ => Err(EditError::Changed),
+    }
+}
+
+fn check_block(
+    form: &FormDefinition,
+    page: usize,
+    block: usize,
+    seen: &str,
+) -> Result<(), EditError> {
+    match form.pages.get(page).and_then(|p| p.blocks.get(block)) {
+        Some(b) if block_identity(b) == seen => Ok(()),
+        _ => Err(EditError::Changed),
+    }
+}
+
+/// Whether the page or the block the change acts on is still the one it names. A place
+/// that no longer exists is a change too: it was there when the page was shown.
+pub fn check(form: &FormDefinition, edit: &Edit) -> Result<(), EditError> {
+    match edit {
+        Edit::AddPage { .. } | Edit::SaveField { .. } => Ok(()),
+        Edit::EditPage { page, seen, .. }
+        | Edit::MovePage { page, seen, .. }
+        | Edit::DeletePage { page, seen }
+        | Edit::AddBlock { page, seen, .. } => check_page(form, *page, seen),
+        Edit::EditText {
+            page, block, seen, ..
+        }
+        | Edit::MoveBlock {
+            page, block, seen, ..
+        }
+        | Edit::DeleteBlock { page, block, seen } => check_block(form, *page, *block, seen),
+    }
 }
 
 fn page_mut(form: &mut FormDefinition, page: usize) -> Result<&mut FormPage, EditError> {
@@ -120,6 +199,7 @@ pub fn locate(form: &FormDefinition, key: &str) -> Option<(usize, usize)> {
 
 /// The form after the change.
 pub fn apply(form: &FormDefinition, edit: &Edit) -> Result<FormDefinition, EditError> {
+    check(form, edit)?;
     let mut form = form.clone();
     match edit {
         Edit::AddPage { title } => form.pages.push(FormPage {
@@ -131,12 +211,15 @@ pub fn apply(form: &FormDefinition, edit: &Edit) -> Result<FormDefinition, EditE
             page,
             title,
             show_if,
+            ..
         } => {
             let p = page_mut(&mut form, *page)?;
             p.title = title.clone();
             p.show_if = show_if.clone();
         }
-        Edit::MovePage { page, direction } => {
+        Edit::MovePage {
+            page, direction, ..
+        } => {
             let other = match direction {
                 Direction::Up => page.checked_sub(1),
                 Direction::Down => Some(page + 1),
@@ -149,26 +232,27 @@ pub fn apply(form: &FormDefinition, edit: &Edit) -> Result<FormDefinition, EditE
                 None => return Err(EditError::CannotMove),
             }
         }
-        Edit::DeletePage { page } => {
+        Edit::DeletePage { page, .. } => {
             if *page >= form.pages.len() {
                 return Err(EditError::NoSuchPage);
             }
             form.pages.remove(*page);
         }
-        Edit::AddBlock { page, block } => page_mut(&mut form, *page)?.blocks.push(block.clone()),
-        Edit::EditText { page, block, text } => {
-            match page_mut(&mut form, *page)?.blocks.get_mut(*block) {
-                Some(Block::Title { text: t } | Block::Explanation { text: t }) => {
-                    *t = text.clone()
-                }
-                Some(Block::Field(_)) => return Err(EditError::NotText),
-                None => return Err(EditError::NoSuchBlock),
-            }
+        Edit::AddBlock { page, block, .. } => {
+            page_mut(&mut form, *page)?.blocks.push(block.clone())
         }
+        Edit::EditText {
+            page, block, text, ..
+        } => match page_mut(&mut form, *page)?.blocks.get_mut(*block) {
+            Some(Block::Title { text: t } | Block::Explanation { text: t }) => *t = text.clone(),
+            Some(Block::Field(_)) => return Err(EditError::NotText),
+            None => return Err(EditError::NoSuchBlock),
+        },
         Edit::MoveBlock {
             page,
             block,
             direction,
+            ..
         } => {
             let count = page_mut(&mut form, *page)?.blocks.len();
             if *block >= count {
@@ -190,7 +274,7 @@ pub fn apply(form: &FormDefinition, edit: &Edit) -> Result<FormDefinition, EditE
                 _ => return Err(EditError::CannotMove),
             }
         }
-        Edit::DeleteBlock { page, block } => {
+        Edit::DeleteBlock { page, block, .. } => {
             let p = page_mut(&mut form, *page)?;
             if *block >= p.blocks.len() {
                 return Err(EditError::NoSuchBlock);
@@ -292,6 +376,19 @@ mod tests {
         }
     }
 
+    /// The identity of page `p` / block `b` of `f`, as the overview shows it.
+    fn at_page(f: &FormDefinition, p: usize) -> String {
+        f.pages.get(p).map(page_identity).unwrap_or_default()
+    }
+
+    fn at_block(f: &FormDefinition, p: usize, b: usize) -> String {
+        f.pages
+            .get(p)
+            .and_then(|pg| pg.blocks.get(b))
+            .map(block_identity)
+            .unwrap_or_default()
+    }
+
     fn keys(form: &FormDefinition) -> Vec<Vec<String>> {
         form.pages
             .iter()
@@ -324,6 +421,7 @@ mod tests {
             &f,
             &Edit::MovePage {
                 page: 2,
+                seen: at_page(&f, 2),
                 direction: Direction::Up,
             },
         )
@@ -334,16 +432,30 @@ mod tests {
                 &f,
                 &Edit::MovePage {
                     page: 0,
+                    seen: at_page(&f, 0),
                     direction: Direction::Up
                 }
             ),
             Err(EditError::CannotMove)
         );
-        let f = apply(&f, &Edit::DeletePage { page: 1 }).unwrap();
+        let f = apply(
+            &f,
+            &Edit::DeletePage {
+                page: 1,
+                seen: at_page(&f, 1),
+            },
+        )
+        .unwrap();
         assert_eq!(f, form());
         assert_eq!(
-            apply(&f, &Edit::DeletePage { page: 5 }),
-            Err(EditError::NoSuchPage)
+            apply(
+                &f,
+                &Edit::DeletePage {
+                    page: 5,
+                    seen: at_page(&f, 0)
+                }
+            ),
+            Err(EditError::Changed)
         );
     }
 
@@ -355,6 +467,7 @@ mod tests {
                 &Edit::MoveBlock {
                     page,
                     block,
+                    seen: at_block(f, page, block),
                     direction: Direction::Down,
                 },
             )
@@ -371,13 +484,14 @@ mod tests {
             &Edit::MoveBlock {
                 page: 1,
                 block: 0,
+                seen: at_block(&f, 1, 0),
                 direction: Direction::Up,
             },
         )
         .unwrap();
         assert_eq!(keys(&up)[0], vec!["choix", "Début", "detail"]);
         assert_eq!(down(&f, 1, 1), Err(EditError::CannotMove));
-        assert_eq!(down(&f, 1, 7), Err(EditError::NoSuchBlock));
+        assert_eq!(down(&f, 1, 7), Err(EditError::Changed));
     }
 
     #[test]
@@ -388,6 +502,7 @@ mod tests {
             &Edit::MoveBlock {
                 page: 0,
                 block: 2,
+                seen: at_block(&form(), 0, 2),
                 direction: Direction::Up,
             },
         )
@@ -400,7 +515,15 @@ mod tests {
             }]
         );
         // The choice deleted: both the field and the page that depended on it break.
-        let f = apply(&form(), &Edit::DeleteBlock { page: 0, block: 1 }).unwrap();
+        let f = apply(
+            &form(),
+            &Edit::DeleteBlock {
+                page: 0,
+                block: 1,
+                seen: at_block(&form(), 0, 1),
+            },
+        )
+        .unwrap();
         assert_eq!(f.problems().len(), 2);
     }
 
@@ -411,6 +534,7 @@ mod tests {
             &Edit::EditText {
                 page: 0,
                 block: 0,
+                seen: at_block(&form(), 0, 0),
                 text: "Votre demande".into(),
             },
         )
@@ -422,6 +546,7 @@ mod tests {
                 &Edit::EditText {
                     page: 0,
                     block: 1,
+                    seen: at_block(&f, 0, 1),
                     text: "x".into()
                 }
             ),
@@ -485,6 +610,100 @@ mod tests {
                 value: "b".into()
             }]
         );
+    }
+
+    #[test]
+    fn a_change_aimed_at_what_is_no_longer_there_is_refused() {
+        let shown = form();
+        // What the administrator saw: the date field, third on page 1; page 2.
+        let delete_detail = Edit::DeleteBlock {
+            page: 0,
+            block: 2,
+            seen: at_block(&shown, 0, 2),
+        };
+        let move_second_page = Edit::MovePage {
+            page: 1,
+            seen: at_page(&shown, 1),
+            direction: Direction::Up,
+        };
+        let reword_title = Edit::EditText {
+            page: 0,
+            block: 0,
+            seen: at_block(&shown, 0, 0),
+            text: "Nouveau".into(),
+        };
+        assert!(check(&shown, &delete_detail).is_ok());
+        assert!(check(&shown, &move_second_page).is_ok());
+        // Meanwhile a colleague deleted the title: the detail is now second, and third
+        // is nothing; the page no longer holds what it held.
+        let changed = apply(
+            &shown,
+            &Edit::DeleteBlock {
+                page: 0,
+                block: 0,
+                seen: at_block(&shown, 0, 0),
+            },
+        )
+        .unwrap();
+        assert_eq!(apply(&changed, &delete_detail), Err(EditError::Changed));
+        assert_eq!(apply(&changed, &reword_title), Err(EditError::Changed));
+        // Page 2 itself did not change: moving it is still what was meant.
+        assert!(apply(&changed, &move_second_page).is_ok());
+        // Another block deleted at the place the administrator aimed at is refused too:
+        // the choice now stands where the title was.
+        let stale_title_delete = Edit::DeleteBlock {
+            page: 0,
+            block: 0,
+            seen: at_block(&shown, 0, 0),
+        };
+        assert_eq!(
+            apply(&changed, &stale_title_delete),
+            Err(EditError::Changed)
+        );
+        // Pages swapped: page 1 is now « Deux », and page 1's identity no longer fits.
+        let swapped = apply(&shown, &move_second_page).unwrap();
+        let add_to_first = Edit::AddBlock {
+            page: 0,
+            seen: at_page(&shown, 0),
+            block: Block::Title { text: "x".into() },
+        };
+        assert_eq!(apply(&swapped, &add_to_first), Err(EditError::Changed));
+        assert!(apply(&shown, &add_to_first).is_ok());
+        // A page renamed is another page to a stale form; nothing sent, nothing matched.
+        let mut renamed = shown.clone();
+        renamed.pages[1].title = "Autre".into();
+        assert_eq!(check(&renamed, &move_second_page), Err(EditError::Changed));
+        let blank = Edit::DeletePage {
+            page: 1,
+            seen: String::new(),
+        };
+        assert_eq!(check(&shown, &blank), Err(EditError::Changed));
+    }
+
+    #[test]
+    fn identities_name_blocks_by_key_or_text() {
+        let f = form();
+        assert_eq!(at_block(&f, 0, 1), "field:choix");
+        let title = block_identity(&Block::Title {
+            text: "Début".into(),
+        });
+        assert_eq!(at_block(&f, 0, 0), title);
+        assert_ne!(
+            title,
+            block_identity(&Block::Explanation {
+                text: "Début".into()
+            })
+        );
+        assert_ne!(
+            title,
+            block_identity(&Block::Title {
+                text: "Début.".into()
+            })
+        );
+        assert_ne!(at_page(&f, 0), at_page(&f, 1));
+        let mut reordered = f.clone();
+        reordered.pages[0].blocks.swap(1, 2);
+        assert_ne!(at_page(&f, 0), at_page(&reordered, 0));
     }
 
     #[test]

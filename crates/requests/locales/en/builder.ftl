@@ -167,6 +167,7 @@ builder-error-condition-unknown = The condition looks at the field “{ $field }
 builder-error-condition-value = Give the expected value.
 builder-error-condition-not-offered = The field “{ $field }” does not offer the answer “{ $value }”.
 builder-error-stale = The draft changed since you opened this page: read the differences below again before publishing.
+builder-error-changed = The form has changed since this page was displayed: reload it.
 builder-error-no-draft = There is no draft to publish: change the form first or create a new version.
 builder-preview-title = Preview of the form
 builder-preview-draft = The draft of version { $version }, as the applicant will see it.
@@ -202,6 +203,17 @@ builder-diff-fields-changed = { $count ->
     [one] Field changed
    *[other] Fields changed ({ $count })
 }
+builder-diff-pages-moved = { $count ->
+    [one] Page moved
+   *[other] Pages moved ({ $count })
+}
+builder-diff-blocks-moved = { $count ->
+    [one] Block moved within its page
+   *[other] Blocks moved within their page ({ $count })
+}
+builder-page-moved-from-to = The page “{ $title }” goes from position { $from } to { $to }.
+builder-field-moved-from-to = The field “{ $name }” ({ $key }) goes from position { $from } to { $to } on the page “{ $page }”.
+builder-text-moved-from-to = The text “{ $name }” goes from position { $from } to { $to } on the page “{ $page }”.
 builder-renamed = “{ $old }” now “{ $new }”
 builder-field-named = “{ $label }” ({ $key })
 builder-field-renamed = “{ $old }” now “{ $label }” ({ $key })

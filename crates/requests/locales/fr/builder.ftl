@@ -167,6 +167,7 @@ builder-error-condition-unknown = La condition porte sur le champ « { $field } 
 builder-error-condition-value = Indiquez la valeur attendue.
 builder-error-condition-not-offered = Le champ « { $field } » ne propose pas la réponse « { $value } ».
 builder-error-stale = Le brouillon a changé depuis que vous avez affiché cette page : relisez les différences ci-dessous avant de publier.
+builder-error-changed = Le formulaire a changé depuis l'affichage de cette page : rechargez-la.
 builder-error-no-draft = Il n'y a pas de brouillon à publier : modifiez d'abord le formulaire ou créez une nouvelle version.
 builder-preview-title = Aperçu du formulaire
 builder-preview-draft = Le brouillon de la version { $version }, tel que le verra le demandeur.
@@ -202,6 +203,17 @@ builder-diff-fields-changed = { $count ->
     [one] Champ modifié
    *[other] Champs modifiés ({ $count })
 }
+builder-diff-pages-moved = { $count ->
+    [one] Page déplacée
+   *[other] Pages déplacées ({ $count })
+}
+builder-diff-blocks-moved = { $count ->
+    [one] Bloc déplacé dans sa page
+   *[other] Blocs déplacés dans leur page ({ $count })
+}
+builder-page-moved-from-to = La page « { $title } » passe de la position { $from } à { $to }.
+builder-field-moved-from-to = Le champ « { $name } » ({ $key }) passe de la position { $from } à { $to } sur la page « { $page } ».
+builder-text-moved-from-to = Le texte « { $name } » passe de la position { $from } à { $to } sur la page « { $page } ».
 builder-renamed = « { $old } » devenue « { $new } »
 builder-field-named = « { $label } » ({ $key })
 builder-field-renamed = « { $old } » devenu « { $label } » ({ $key })

@@ -18,7 +18,9 @@ use tower_sessions::Session;
 use super::form_view::{BlockView, preview_blocks};
 use crate::builder::{self, BuildError, fingerprint, may_build};
 use crate::form_diff::{self, FormDiff};
-use crate::form_edit::{self, Direction, Edit, locate, suggest_key};
+use crate::form_edit::{
+    self, Direction, Edit, EditError, block_identity, locate, page_identity, suggest_key,
+};
 use crate::forms::{
     Block, Condition, DefinitionProblem, Field, FieldKind, FormDefinition, Pattern, Prefill,
     is_valid_key,
@@ -446,6 +448,8 @@ pub struct BlockLine {
     pub condition: String,
     pub field: Option<FieldLine>,
     pub edit_link: String,
+    /// What the block's forms name it by (`form_edit::block_identity`).
+    pub identity: String,
     pub can_up: bool,
     pub can_down: bool,
 }
@@ -456,6 +460,8 @@ pub struct PageLine {
     pub title: String,
     pub condition: String,
     pub blocks: Vec<BlockLine>,
+    /// What the page's forms name it by (`form_edit::page_identity`).
+    pub identity: String,
     pub can_up: bool,
     pub can_down: bool,
 }
@@ -602,6 +608,7 @@ fn page_lines(tr: &Tr, slug: &str, form: &FormDefinition) -> Vec<PageLine> {
                         condition,
                         field,
                         edit_link,
+                        identity: block_identity(block),
                         can_up: b > 0 || p > 0,
                         can_down: b + 1 < block_count || p + 1 < page_count,
                     }
@@ -613,6 +620,7 @@ fn page_lines(tr: &Tr, slug: &str, form: &FormDefinition) -> Vec<PageLine> {
                 title: page.title.clone(),
                 condition: condition_text(tr, form, page.show_if.as_ref()),
                 blocks,
+                identity: page_identity(page),
                 can_up: p > 0,
                 can_down: p + 1 < page_count,
             }
@@ -745,8 +753,24 @@ async fn refused_on_overview(
             let view = overview_view(kernel, page, procedure, errors, String::new()).await?;
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &view)
         }
+        Err(BuildError::Edit(EditError::Changed)) => {
+            changed_on_overview(kernel, page, procedure).await
+        }
         Err(e) => Err(e.into()),
     }
+}
+
+/// A change aimed at a page or a block that is no longer what the administrator saw:
+/// nothing was saved; the form as it is now, with the reason (409).
+async fn changed_on_overview(
+    kernel: &Kernel,
+    page: Page,
+    procedure: Procedure,
+) -> Result<Response, AppError> {
+    let mut errors = FormErrors::new();
+    errors.add("edition", page.tr.t("builder-error-changed"));
+    let view = overview_view(kernel, page, procedure, errors, String::new()).await?;
+    render_status(StatusCode::CONFLICT, &view)
 }
 
 fn saved_message(tr: &Tr, version: &FormVersion) -> String {
@@ -775,6 +799,9 @@ pub async fn new_version(
 
 #[derive(Deserialize, Default)]
 pub struct PageForm {
+    /// The identity of the page when the form was shown.
+    #[serde(default)]
+    empreinte: String,
     #[serde(default)]
     title: String,
     #[serde(default)]
@@ -866,6 +893,7 @@ pub async fn page_form(
     let current = definition.pages.get(index).ok_or(AppError::NotFound)?;
     let (condition, condition_value) = condition_inputs(&definition, current.show_if.as_ref());
     let form = PageForm {
+        empreinte: page_identity(current),
         title: current.title.clone(),
         condition,
         condition_value,
@@ -911,6 +939,7 @@ pub async fn save_page(
     if errors.is_empty() {
         let change = Edit::EditPage {
             page: index,
+            seen: form.empreinte.clone(),
             title: title.clone(),
             show_if,
         };
@@ -930,6 +959,12 @@ pub async fn save_page(
                     .map(|p| problem_text(&page.tr, &refused, p))
                     .collect();
             }
+            Err(BuildError::Edit(EditError::Changed)) => {
+                errors.add("title", page.tr.t("builder-error-changed"));
+                let view =
+                    page_edit_view(page, procedure, &definition, index, form, errors, problems);
+                return render_status(StatusCode::CONFLICT, &view);
+            }
             Err(e) => return Err(e.into()),
         }
     }
@@ -941,6 +976,16 @@ pub async fn save_page(
 pub struct MoveForm {
     #[serde(default)]
     direction: String,
+    /// The identity of the page or block moved, as shown.
+    #[serde(default)]
+    empreinte: String,
+}
+
+/// A deletion names what it deletes.
+#[derive(Deserialize, Default)]
+pub struct SeenForm {
+    #[serde(default)]
+    empreinte: String,
 }
 
 pub async fn move_page(
@@ -957,6 +1002,7 @@ pub async fn move_page(
     let index = number.checked_sub(1).ok_or(AppError::NotFound)?;
     let change = Edit::MovePage {
         page: index,
+        seen: form.empreinte,
         direction,
     };
     let result = builder::edit(&kernel, &caller, &procedure, &change).await;
@@ -979,6 +1025,8 @@ struct DeletePageView {
     base: String,
     number: usize,
     title: String,
+    /// The identity of the page shown, sent with the confirmation.
+    identity: String,
     fields: Vec<String>,
     errors: FormErrors,
 }
@@ -996,6 +1044,7 @@ async fn delete_page_view(
     Ok(DeletePageView {
         base: base(&procedure.slug),
         title: target.title.clone(),
+        identity: page_identity(target),
         fields: target
             .blocks
             .iter()
@@ -1028,17 +1077,15 @@ pub async fn delete_page(
     Staff(caller): Staff,
     session: Session,
     Path((slug, number)): Path<(String, usize)>,
+    Form(form): Form<SeenForm>,
 ) -> Result<Response, AppError> {
     let procedure = procedure_for(&kernel, &caller, &slug).await?;
     let index = number.checked_sub(1).ok_or(AppError::NotFound)?;
-    match builder::edit(
-        &kernel,
-        &caller,
-        &procedure,
-        &Edit::DeletePage { page: index },
-    )
-    .await
-    {
+    let change = Edit::DeletePage {
+        page: index,
+        seen: form.empreinte,
+    };
+    match builder::edit(&kernel, &caller, &procedure, &change).await {
         Ok(version) => {
             page::flash(&session, "success", saved_message(&page.tr, &version)).await?;
             Ok(to_overview(&slug))
@@ -1050,6 +1097,9 @@ pub async fn delete_page(
             }
             let view = delete_page_view(&kernel, page, procedure, number, errors).await?;
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &view)
+        }
+        Err(BuildError::Edit(EditError::Changed)) => {
+            changed_on_overview(&kernel, page, procedure).await
         }
         Err(e) => Err(e.into()),
     }
@@ -1071,6 +1121,7 @@ pub async fn move_block(
     let change = Edit::MoveBlock {
         page: number.checked_sub(1).ok_or(AppError::NotFound)?,
         block: block.checked_sub(1).ok_or(AppError::NotFound)?,
+        seen: form.empreinte,
         direction,
     };
     let result = match builder::edit(&kernel, &caller, &procedure, &change).await {
@@ -1090,11 +1141,13 @@ pub async fn delete_block(
     Staff(caller): Staff,
     session: Session,
     Path((slug, number, block)): Path<(String, usize, usize)>,
+    Form(form): Form<SeenForm>,
 ) -> Result<Response, AppError> {
     let procedure = procedure_for(&kernel, &caller, &slug).await?;
     let change = Edit::DeleteBlock {
         page: number.checked_sub(1).ok_or(AppError::NotFound)?,
         block: block.checked_sub(1).ok_or(AppError::NotFound)?,
+        seen: form.empreinte,
     };
     let result = builder::edit(&kernel, &caller, &procedure, &change).await;
     let done = page.tr.t("builder-block-deleted");
@@ -1105,6 +1158,10 @@ pub async fn delete_block(
 /// Everything a block's form may send: a title or an explanation (`text`), or a field.
 #[derive(Deserialize, Default, Clone)]
 pub struct BlockForm {
+    /// The identity of what the form acts on when it was shown: the page a new block
+    /// goes on, or the title or explanation edited (a field is named by its key).
+    #[serde(default)]
+    empreinte: String,
     #[serde(default, rename = "type")]
     kind: String,
     #[serde(default)]
@@ -1505,6 +1562,7 @@ pub async fn add_block_form(
     let index = number.checked_sub(1).ok_or(AppError::NotFound)?;
     let target = definition.pages.get(index).ok_or(AppError::NotFound)?;
     let form = BlockForm {
+        empreinte: page_identity(target),
         kind: query.kind.clone(),
         required: "oui".into(),
         ..BlockForm::default()
@@ -1560,10 +1618,23 @@ pub async fn add_block(
             } else {
                 Block::Explanation { text }
             };
-            let change = Edit::AddBlock { page: index, block };
-            let version = builder::edit(&kernel, &caller, &procedure, &change).await?;
-            page::flash(&session, "success", saved_message(&page.tr, &version)).await?;
-            return Ok(to_overview(&slug));
+            let change = Edit::AddBlock {
+                page: index,
+                seen: form.empreinte.clone(),
+                block,
+            };
+            match builder::edit(&kernel, &caller, &procedure, &change).await {
+                Ok(version) => {
+                    page::flash(&session, "success", saved_message(&page.tr, &version)).await?;
+                    return Ok(to_overview(&slug));
+                }
+                Err(BuildError::Edit(EditError::Changed)) => {
+                    errors.add("text", page.tr.t("builder-error-changed"));
+                    let view = text_view(page, procedure, number, None, form, errors);
+                    return render_status(StatusCode::CONFLICT, &view);
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
         let view = text_view(page, procedure, number, None, form, errors);
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &view);
@@ -1573,6 +1644,7 @@ pub async fn add_block(
         let key = field.key.clone();
         let change = Edit::AddBlock {
             page: index,
+            seen: form.empreinte.clone(),
             block: Block::Field(field),
         };
         match builder::edit(&kernel, &caller, &procedure, &change).await {
@@ -1589,6 +1661,20 @@ pub async fn add_block(
                     .iter()
                     .map(|p| problem_text(&page.tr, &refused, p))
                     .collect();
+            }
+            Err(BuildError::Edit(EditError::Changed)) => {
+                errors.add("label", page.tr.t("builder-error-changed"));
+                let view = field_view(
+                    page,
+                    procedure,
+                    &definition,
+                    None,
+                    place,
+                    form,
+                    errors,
+                    problems,
+                );
+                return render_status(StatusCode::CONFLICT, &view);
             }
             Err(e) => return Err(e.into()),
         }
@@ -1623,12 +1709,14 @@ pub async fn text_form(
 ) -> Result<Response, AppError> {
     let procedure = procedure_for(&kernel, &caller, &slug).await?;
     let definition = Working::load(&kernel, &procedure).await?.definition();
-    let (kind, text) = match text_block(&definition, number, block) {
-        Some(Block::Title { text }) => ("title", text.clone()),
-        Some(Block::Explanation { text }) => ("explanation", text.clone()),
-        _ => return Err(AppError::NotFound),
+    let shown = text_block(&definition, number, block).ok_or(AppError::NotFound)?;
+    let (kind, text) = match shown {
+        Block::Title { text } => ("title", text.clone()),
+        Block::Explanation { text } => ("explanation", text.clone()),
+        Block::Field(_) => return Err(AppError::NotFound),
     };
     let form = BlockForm {
+        empreinte: block_identity(shown),
         kind: kind.into(),
         text,
         ..BlockForm::default()
@@ -1654,22 +1742,39 @@ pub async fn save_text(
 ) -> Result<Response, AppError> {
     let procedure = procedure_for(&kernel, &caller, &slug).await?;
     let definition = Working::load(&kernel, &procedure).await?.definition();
-    form.kind = match text_block(&definition, number, block) {
+    let index = number.checked_sub(1).ok_or(AppError::NotFound)?;
+    let place = block.checked_sub(1).ok_or(AppError::NotFound)?;
+    // What is at this place now may no longer be a text (a colleague's change): the
+    // identity check below says so, without a 404.
+    form.kind = match definition
+        .pages
+        .get(index)
+        .and_then(|p| p.blocks.get(place))
+    {
         Some(Block::Title { .. }) => "title".into(),
-        Some(_) => "explanation".into(),
-        None => return Err(AppError::NotFound),
+        _ => "explanation".into(),
     };
     let mut errors = FormErrors::new();
     let text = check_text(&page.tr, &form.text, &mut errors);
     if errors.is_empty() {
         let change = Edit::EditText {
-            page: number - 1,
-            block: block - 1,
+            page: index,
+            block: place,
+            seen: form.empreinte.clone(),
             text,
         };
-        let version = builder::edit(&kernel, &caller, &procedure, &change).await?;
-        page::flash(&session, "success", saved_message(&page.tr, &version)).await?;
-        return Ok(to_overview(&slug));
+        match builder::edit(&kernel, &caller, &procedure, &change).await {
+            Ok(version) => {
+                page::flash(&session, "success", saved_message(&page.tr, &version)).await?;
+                return Ok(to_overview(&slug));
+            }
+            Err(BuildError::Edit(EditError::Changed)) => {
+                errors.add("text", page.tr.t("builder-error-changed"));
+                let view = text_view(page, procedure, number, Some(block), form, errors);
+                return render_status(StatusCode::CONFLICT, &view);
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
     let view = text_view(page, procedure, number, Some(block), form, errors);
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &view)
@@ -1830,7 +1935,9 @@ struct PublishView {
     fingerprint: String,
     pages_added: Vec<String>,
     pages_removed: Vec<String>,
+    pages_moved: Vec<String>,
     pages_changed: Vec<DiffLine>,
+    blocks_moved: Vec<String>,
     fields_added: Vec<DiffLine>,
     fields_removed: Vec<DiffLine>,
     fields_changed: Vec<DiffLine>,
@@ -1848,9 +1955,12 @@ fn aspects_text(tr: &Tr, keys: impl Iterator<Item = &'static str>, prefix: &str)
         .join(", ")
 }
 
-/// The differences in words: pages changed, fields added, removed, changed.
+/// The differences in words: pages moved and changed, blocks moved, fields added,
+/// removed, changed.
 struct DiffLines {
+    pages_moved: Vec<String>,
     pages_changed: Vec<DiffLine>,
+    blocks_moved: Vec<String>,
     fields_added: Vec<DiffLine>,
     fields_removed: Vec<DiffLine>,
     fields_changed: Vec<DiffLine>,
@@ -1896,7 +2006,42 @@ fn diff_lines(tr: &Tr, d: &FormDiff) -> DiffLines {
             detail: aspects_text(tr, c.aspects.iter().map(|a| a.as_str()), "builder-aspect-"),
         })
         .collect();
+    let pages_moved = d
+        .pages_moved
+        .iter()
+        .map(|m| {
+            tr.tn(
+                "builder-page-moved-from-to",
+                &[
+                    ("title", m.title.clone()),
+                    ("from", m.from.to_string()),
+                    ("to", m.to.to_string()),
+                ],
+            )
+        })
+        .collect();
+    let blocks_moved = d
+        .blocks_moved
+        .iter()
+        .map(|m| {
+            let mut values = vec![
+                ("name", m.name.clone()),
+                ("page", m.page.clone()),
+                ("from", m.from.to_string()),
+                ("to", m.to.to_string()),
+            ];
+            match &m.key {
+                Some(key) => {
+                    values.push(("key", key.clone()));
+                    tr.tn("builder-field-moved-from-to", &values)
+                }
+                None => tr.tn("builder-text-moved-from-to", &values),
+            }
+        })
+        .collect();
     DiffLines {
+        pages_moved,
+        blocks_moved,
         pages_changed,
         fields_added: d.fields_added.iter().map(field).collect(),
         fields_removed: d.fields_removed.iter().map(field).collect(),
@@ -1955,6 +2100,8 @@ async fn publish_view(
         pages_added: d.pages_added.clone(),
         pages_removed: d.pages_removed.clone(),
         no_change: d.is_empty(),
+        pages_moved: lines.pages_moved,
+        blocks_moved: lines.blocks_moved,
         pages_changed: lines.pages_changed,
         fields_added: lines.fields_added,
         fields_removed: lines.fields_removed,
