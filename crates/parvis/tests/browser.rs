@@ -314,6 +314,13 @@ async fn administrator_journey(browser: &Browser, app: &TestApp) -> Result<(), S
     browser.find_text("Journal intègre").await?;
     check_page(browser, "journal d'audit").await?;
 
+    // The teams of a service.
+    browser
+        .goto(&format!("{base}/backoffice/services/voirie/equipes"))
+        .await?;
+    browser.find_text("Équipe Nord").await?;
+    check_page(browser, "équipes d'un service").await?;
+
     // Procedures: a new one, with its errors, and the import of a shared file.
     browser
         .goto(&format!("{base}/backoffice/demarches/nouvelle"))
