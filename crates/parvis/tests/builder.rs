@@ -955,6 +955,33 @@ async fn a_procedure_exported_then_imported_as_a_new_one_round_trips() {
             .is_none()
     );
 
+    // A file may not hide a back-office page, nor send residents to a plain-http page.
+    let mut reserved = file.clone();
+    reserved.slug = "importer".into();
+    let hidden = send(
+        vec![("json", serde_json::to_string(&reserved).unwrap())],
+        vec![],
+    )
+    .await;
+    assert_eq!(hidden.status, 422);
+    assert!(hidden.contains("L&#39;adresse « importer » ne convient pas"));
+    let mut insecure = file.clone();
+    insecure.slug = "salle-http".into();
+    insecure.info_url = Some("http://rendezvous.example.fr/".into());
+    let http = send(
+        vec![("json", serde_json::to_string(&insecure).unwrap())],
+        vec![],
+    )
+    .await;
+    assert_eq!(http.status, 422);
+    assert!(http.contains("doit être une adresse https:// complète"));
+    assert!(
+        store::procedure_by_slug(&app.kernel.db, "salle-http")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
     // Uploaded as a file under another address: the same procedure comes back out.
     let created = send(
         vec![("slug", "terrasses".into())],
