@@ -77,12 +77,7 @@ fn user_id(caller: &Caller) -> Option<&str> {
 /// A short fingerprint of a definition, carried by the publication form: what is
 /// published is what the administrator saw.
 pub fn fingerprint(definition: &FormDefinition) -> String {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::hash::DefaultHasher::new();
-    serde_json::to_string(definition)
-        .unwrap_or_default()
-        .hash(&mut hasher);
-    format!("{:016x}", hasher.finish())
+    crate::form_edit::digest(&serde_json::to_string(definition).unwrap_or_default())
 }
 
 /// Problems that forbid saving: everything but an unfinished form (no page, empty page).

@@ -102,12 +102,11 @@ pub enum EditError {
     Changed,
 }
 
-/// A short fingerprint of a text (the same for the same text).
-fn digest(text: &str) -> String {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::hash::DefaultHasher::new();
-    text.hash(&mut hasher);
-    format!("{:016x}", hasher.finish())
+/// A short fingerprint of a text: the same for the same text, whatever the build (pages
+/// stay valid across an upgrade of the server).
+pub fn digest(text: &str) -> String {
+    use sha2::Digest;
+    hex::encode(&sha2::Sha256::digest(text.as_bytes())[..8])
 }
 
 /// What names a block in a form sent from the back office: a field by its key, a title
