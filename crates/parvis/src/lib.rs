@@ -107,6 +107,64 @@ pub mod testing {
         (client, secret)
     }
 
+    /// The demo commune: its accounts, its procedures and their sample requests.
+    pub async fn demo_app() -> TestApp {
+        let app = spawn().await;
+        accounts::demo::seed(&app.kernel)
+            .await
+            .expect("demo accounts");
+        requests::demo::seed(&app.kernel)
+            .await
+            .expect("demo procedures");
+        app
+    }
+
+    /// A client logged in with this e-mail and password (the login must succeed).
+    pub async fn logged_in(app: &TestApp, email: &str, password: &str) -> TestClient {
+        let client = app.client();
+        let response = client.log_in(email, password).await;
+        assert_eq!(response.status, 303, "{}", response.body);
+        client
+    }
+
+    /// A demo staff member without a second factor (agents, managers, officials).
+    pub async fn staff(app: &TestApp, email: &str) -> TestClient {
+        logged_in(app, email, accounts::demo::STAFF_PASSWORD).await
+    }
+
+    /// The demo resident, Camille Martin.
+    pub async fn resident(app: &TestApp) -> TestClient {
+        logged_in(
+            app,
+            "camille.martin@demo.parvis.fr",
+            accounts::demo::RESIDENT_PASSWORD,
+        )
+        .await
+    }
+
+    /// A demo person as the use cases see them, to call `requests::actions` directly.
+    pub async fn caller(app: &TestApp, email: &str) -> kernel::Caller {
+        let user = accounts::store::user_by_email(&app.kernel.db, email)
+            .await
+            .expect("database")
+            .expect("demo account");
+        kernel::Caller {
+            identity: accounts::store::load_identity(&app.kernel.db, &user.id)
+                .await
+                .expect("identity"),
+            ..kernel::Caller::default()
+        }
+    }
+
+    /// Answers to a form, one value per field (repeat a key for several choices).
+    pub fn answers(pairs: &[(&str, &str)]) -> requests::forms::Answers {
+        let mut a = requests::forms::Answers::new();
+        for (k, v) in pairs {
+            a.entry(k.to_string()).or_default().push(v.to_string());
+        }
+        a
+    }
+
     /// Runs the worker once (due jobs, then mail), as the background loop would.
     pub async fn run_worker(app: &TestApp) -> kernel::jobs::WorkerReport {
         kernel::jobs::run_due_once(&app.kernel, &super::jobs())

@@ -4,56 +4,13 @@
 //! its history, recording a counter request, the audit, and the OpenAPI document checked
 //! against every route.
 
+use parvis::testing::{answers, caller, demo_app, logged_in, staff as agent};
 use std::collections::BTreeSet;
 
-use parvis::testing::{TestApp, TestClient, log_in_enrolling_second_factor, spawn};
+use parvis::testing::{TestApp, TestClient, log_in_enrolling_second_factor};
 use requests::actions::{self, CounterRequest};
-use requests::forms::Answers;
 use requests::model::Channel;
 use serde_json::{Value, json};
-
-async fn demo_app() -> TestApp {
-    let app = spawn().await;
-    accounts::demo::seed(&app.kernel)
-        .await
-        .expect("demo accounts");
-    requests::demo::seed(&app.kernel)
-        .await
-        .expect("demo procedures");
-    app
-}
-
-async fn logged_in(app: &TestApp, email: &str, password: &str) -> TestClient {
-    let client = app.client();
-    let response = client.log_in(email, password).await;
-    assert_eq!(response.status, 303, "{}", response.body);
-    client
-}
-
-async fn agent(app: &TestApp, email: &str) -> TestClient {
-    logged_in(app, email, accounts::demo::STAFF_PASSWORD).await
-}
-
-async fn caller(app: &TestApp, email: &str) -> kernel::Caller {
-    let user = accounts::store::user_by_email(&app.kernel.db, email)
-        .await
-        .unwrap()
-        .expect("demo account");
-    kernel::Caller {
-        identity: accounts::store::load_identity(&app.kernel.db, &user.id)
-            .await
-            .unwrap(),
-        ..kernel::Caller::default()
-    }
-}
-
-fn answers(pairs: &[(&str, &str)]) -> Answers {
-    let mut a = Answers::new();
-    for (k, v) in pairs {
-        a.entry(k.to_string()).or_default().push(v.to_string());
-    }
-    a
-}
 
 /// The token shown on the page, once: `pvs_` and URL-safe characters.
 fn shown_token(body: &str) -> Option<String> {

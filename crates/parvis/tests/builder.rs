@@ -5,44 +5,14 @@
 //! Procedures go out and come back in as JSON. Everyone else is refused.
 
 use kernel::audit::{AuditQuery, search};
-use parvis::testing::{TestApp, TestClient, log_in_enrolling_second_factor, spawn};
+use parvis::testing::{TestApp, TestClient, log_in_enrolling_second_factor};
+use parvis::testing::{demo_app, resident, staff};
 use requests::exchange::ProcedureFile;
 use requests::forms::FormDefinition;
 use requests::model::Procedure;
 use requests::store;
 
 const FORM: &str = "/backoffice/demarches/message-maire/formulaire";
-
-async fn demo_app() -> TestApp {
-    let app = spawn().await;
-    accounts::demo::seed(&app.kernel)
-        .await
-        .expect("demo accounts");
-    requests::demo::seed(&app.kernel)
-        .await
-        .expect("demo procedures");
-    app
-}
-
-async fn logged_in(app: &TestApp, email: &str, password: &str) -> TestClient {
-    let client = app.client();
-    let response = client.log_in(email, password).await;
-    assert_eq!(response.status, 303, "{}", response.body);
-    client
-}
-
-async fn resident(app: &TestApp) -> TestClient {
-    logged_in(
-        app,
-        "camille.martin@demo.parvis.fr",
-        accounts::demo::RESIDENT_PASSWORD,
-    )
-    .await
-}
-
-async fn staff(app: &TestApp, email: &str) -> TestClient {
-    logged_in(app, email, accounts::demo::STAFF_PASSWORD).await
-}
 
 /// The demo administrator, with the second factor the role requires.
 async fn admin(app: &TestApp) -> TestClient {

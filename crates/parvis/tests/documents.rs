@@ -4,43 +4,11 @@
 //! attestation once a request is deemed accepted. PDFs are read back with `lopdf`, so what
 //! is checked is the text a reader shows.
 
-use kernel::Caller;
-use parvis::testing::{TestApp, TestClient, TestResponse, spawn};
+use parvis::testing::{TestApp, TestClient, TestResponse};
+use parvis::testing::{answers, caller, demo_app, logged_in, resident, staff as agent};
 use requests::acknowledgement::french_date;
 use requests::actions::{self, CounterRequest};
-use requests::forms::Answers;
 use requests::model::Channel;
-
-async fn demo_app() -> TestApp {
-    let app = spawn().await;
-    accounts::demo::seed(&app.kernel)
-        .await
-        .expect("demo accounts");
-    requests::demo::seed(&app.kernel)
-        .await
-        .expect("demo procedures");
-    app
-}
-
-async fn logged_in(app: &TestApp, email: &str, password: &str) -> TestClient {
-    let client = app.client();
-    let response = client.log_in(email, password).await;
-    assert_eq!(response.status, 303, "{}", response.body);
-    client
-}
-
-async fn resident(app: &TestApp) -> TestClient {
-    logged_in(
-        app,
-        "camille.martin@demo.parvis.fr",
-        accounts::demo::RESIDENT_PASSWORD,
-    )
-    .await
-}
-
-async fn agent(app: &TestApp, email: &str) -> TestClient {
-    logged_in(app, email, accounts::demo::STAFF_PASSWORD).await
-}
 
 /// A second resident, with an account of her own.
 async fn other_resident(app: &TestApp) -> TestClient {
@@ -78,27 +46,6 @@ async fn other_resident(app: &TestApp) -> TestClient {
         accounts::demo::RESIDENT_PASSWORD,
     )
     .await
-}
-
-async fn caller(app: &TestApp, email: &str) -> Caller {
-    let user = accounts::store::user_by_email(&app.kernel.db, email)
-        .await
-        .unwrap()
-        .expect("demo account");
-    Caller {
-        identity: accounts::store::load_identity(&app.kernel.db, &user.id)
-            .await
-            .unwrap(),
-        ..Caller::default()
-    }
-}
-
-fn answers(pairs: &[(&str, &str)]) -> Answers {
-    let mut a = Answers::new();
-    for (k, v) in pairs {
-        a.entry(k.to_string()).or_default().push(v.to_string());
-    }
-    a
 }
 
 /// A hall booking recorded at the counter by the halls' agent, for Camille (who has an

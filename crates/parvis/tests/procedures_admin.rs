@@ -5,61 +5,18 @@
 //! may do any of it.
 
 use jiff::SignedDuration;
-use kernel::Caller;
 use kernel::audit::{AuditQuery, search};
-use parvis::testing::{TestApp, TestClient, log_in_enrolling_second_factor, spawn};
+use parvis::testing::{TestApp, TestClient, log_in_enrolling_second_factor};
+use parvis::testing::{answers, caller, demo_app, logged_in, staff};
 use requests::actions::{self, CounterRequest};
 use requests::forms::Answers;
 use requests::model::{Channel, DeemedDecision, Delay, Procedure, Regime};
 use requests::workflow::{Reassign, Workflow};
 
-async fn demo_app() -> TestApp {
-    let app = spawn().await;
-    accounts::demo::seed(&app.kernel)
-        .await
-        .expect("demo accounts");
-    requests::demo::seed(&app.kernel)
-        .await
-        .expect("demo procedures");
-    app
-}
-
-async fn logged_in(app: &TestApp, email: &str, password: &str) -> TestClient {
-    let client = app.client();
-    let response = client.log_in(email, password).await;
-    assert_eq!(response.status, 303, "{}", response.body);
-    client
-}
-
-async fn staff(app: &TestApp, email: &str) -> TestClient {
-    logged_in(app, email, accounts::demo::STAFF_PASSWORD).await
-}
-
 async fn administrator(app: &TestApp) -> TestClient {
     log_in_enrolling_second_factor(app, "admin@demo.parvis.fr", accounts::demo::STAFF_PASSWORD)
         .await
         .0
-}
-
-async fn caller(app: &TestApp, email: &str) -> Caller {
-    let user = accounts::store::user_by_email(&app.kernel.db, email)
-        .await
-        .unwrap()
-        .expect("demo account");
-    Caller {
-        identity: accounts::store::load_identity(&app.kernel.db, &user.id)
-            .await
-            .unwrap(),
-        ..Caller::default()
-    }
-}
-
-fn answers(pairs: &[(&str, &str)]) -> Answers {
-    let mut a = Answers::new();
-    for (k, v) in pairs {
-        a.entry(k.to_string()).or_default().push(v.to_string());
-    }
-    a
 }
 
 async fn service_id(app: &TestApp, slug: &str) -> String {

@@ -4,66 +4,13 @@
 //! deemed-acceptance job, and a request recorded at the counter.
 
 use jiff::SignedDuration;
-use kernel::Caller;
-use parvis::testing::{TestApp, TestClient, run_worker, spawn};
+use parvis::testing::{TestApp, TestClient, run_worker};
+use parvis::testing::{answers, caller, demo_app, resident, staff as agent};
 use requests::actions::{self, CounterRequest};
-use requests::forms::Answers;
 use requests::model::{Channel, DeemedDecision};
 
 const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
-
-async fn demo_app() -> TestApp {
-    let app = spawn().await;
-    accounts::demo::seed(&app.kernel)
-        .await
-        .expect("demo accounts");
-    requests::demo::seed(&app.kernel)
-        .await
-        .expect("demo procedures");
-    app
-}
-
-async fn logged_in(app: &TestApp, email: &str, password: &str) -> TestClient {
-    let client = app.client();
-    let response = client.log_in(email, password).await;
-    assert_eq!(response.status, 303, "{}", response.body);
-    client
-}
-
-async fn resident(app: &TestApp) -> TestClient {
-    logged_in(
-        app,
-        "camille.martin@demo.parvis.fr",
-        accounts::demo::RESIDENT_PASSWORD,
-    )
-    .await
-}
-
-async fn agent(app: &TestApp, email: &str) -> TestClient {
-    logged_in(app, email, accounts::demo::STAFF_PASSWORD).await
-}
-
-async fn caller(app: &TestApp, email: &str) -> Caller {
-    let user = accounts::store::user_by_email(&app.kernel.db, email)
-        .await
-        .unwrap()
-        .expect("demo account");
-    Caller {
-        identity: accounts::store::load_identity(&app.kernel.db, &user.id)
-            .await
-            .unwrap(),
-        ..Caller::default()
-    }
-}
-
-fn answers(pairs: &[(&str, &str)]) -> Answers {
-    let mut a = Answers::new();
-    for (k, v) in pairs {
-        a.entry(k.to_string()).or_default().push(v.to_string());
-    }
-    a
-}
 
 /// Starts a draft from the procedure page; returns the path of its first page.
 async fn start(client: &TestClient, slug: &str) -> String {
