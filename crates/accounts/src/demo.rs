@@ -57,6 +57,12 @@ const SERVICES: &[(&str, &str, &str, &str)] = &[
         "ccas@demo.parvis.fr",
         "01 23 45 67 60",
     ),
+    (
+        "police-municipale",
+        "Police municipale",
+        "police-municipale@demo.parvis.fr",
+        "01 23 45 67 70",
+    ),
 ];
 
 /// Residents' demo password (CNIL case 2: login is throttled).
@@ -130,6 +136,20 @@ const PEOPLE: &[Person] = &[
         service: Some("cabinet"),
     },
     Person {
+        email: "yannick.roux@demo.parvis.fr",
+        given: "Yannick",
+        family: "Roux",
+        role: Role::Agent,
+        service: Some("voirie"),
+    },
+    Person {
+        email: "sandrine.colin@demo.parvis.fr",
+        given: "Sandrine",
+        family: "Colin",
+        role: Role::Agent,
+        service: Some("police-municipale"),
+    },
+    Person {
         email: "claire.rousseau@demo.parvis.fr",
         given: "Claire",
         family: "Rousseau",
@@ -167,7 +187,12 @@ const TEAMS: &[(&str, &str, &str, &[&str])] = &[
         "Équipe Nord",
         &["luc.moreau@demo.parvis.fr"],
     ),
-    ("voirie", "equipe-sud", "Équipe Sud", &[]),
+    (
+        "voirie",
+        "equipe-sud",
+        "Équipe Sud",
+        &["yannick.roux@demo.parvis.fr"],
+    ),
     (
         "etat-civil",
         "accueil",
@@ -261,6 +286,7 @@ pub async fn seed(kernel: &Kernel) -> Result<Vec<DemoAccount>, crate::AccountErr
                 (false, Some("vie-associative")) => "service Vie associative",
                 (false, Some("ccas")) => "CCAS",
                 (false, Some("cabinet")) => "Cabinet du maire",
+                (false, Some("police-municipale")) => "Police municipale",
                 _ => "",
             },
         });

@@ -44,6 +44,41 @@ pub struct Config {
     /// answers only clients on the loopback or a private network.
     pub metrics_token: Option<String>,
     pub commune: CommuneConfig,
+    pub map: MapConfig,
+}
+
+/// Maps and address search (problem reports, later appointments and news).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MapConfig {
+    /// Tile server for the maps, with `{z}`, `{x}`, `{y}`; empty shows no map (the
+    /// address field alone is enough).
+    pub tile_url: String,
+    /// Credit shown on the map, as the tile server's licence requires.
+    pub tile_attribution: String,
+    /// Address search service answering like the French national address base
+    /// (`GET ?q=...&limit=...` → GeoJSON features); empty: the commune's street list only.
+    pub geocoder_url: String,
+    /// Restricts address search to the commune (INSEE code), when set.
+    pub citycode: String,
+    /// Where the maps open.
+    pub center_lat: f64,
+    pub center_lon: f64,
+    pub zoom: u8,
+}
+
+impl Default for MapConfig {
+    fn default() -> Self {
+        MapConfig {
+            tile_url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
+            tile_attribution: "© les contributeurs d'OpenStreetMap".into(),
+            geocoder_url: "https://data.geopf.fr/geocodage/search".into(),
+            citycode: String::new(),
+            center_lat: 45.7640,
+            center_lon: 4.8357,
+            zoom: 15,
+        }
+    }
 }
 
 /// What the commune shows of itself: name, colours, contacts and legal mentions.
@@ -96,6 +131,7 @@ impl Default for Config {
             behind_proxy: false,
             metrics_token: None,
             commune: CommuneConfig::default(),
+            map: MapConfig::default(),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod files;
 pub mod i18n;
 pub mod identity;
 pub mod jobs;
+pub mod live;
 pub mod mail;
 pub mod migrate;
 pub mod outbox;
@@ -20,6 +21,7 @@ pub mod secret;
 pub mod session;
 pub mod storage;
 pub mod testing;
+pub mod text;
 pub mod web;
 
 use std::ops::Deref;
@@ -68,6 +70,7 @@ pub struct KernelInner {
     pub clock: Arc<dyn Clock>,
     pub catalogue: Arc<Catalogue>,
     pub identities: Arc<dyn IdentityLoader>,
+    pub live: live::Live,
 }
 
 impl Deref for Kernel {
@@ -131,6 +134,12 @@ impl Kernel {
                 source,
             })?;
         migrate::run(&db, migrations).await?;
+        let live = live::Live::start(&db, &url)
+            .await
+            .map_err(|source| StartError::Database {
+                url: config::redact_url(&url),
+                source,
+            })?;
         let secret = SecretKey::load_or_create(&config.secret_key_path())?;
         let location = match &config.storage_url {
             Some(raw) => storage::StorageLocation::parse(raw, &config.data_dir)?,
@@ -158,6 +167,7 @@ impl Kernel {
             clock: parts.clock,
             catalogue: Arc::new(Catalogue::new(loaders)),
             identities,
+            live,
         })))
     }
 

@@ -28,6 +28,8 @@ impl TestEnv {
             data_dir: dir.path().to_path_buf(),
             ..Config::default()
         };
+        // Tests never reach the national address service; a test that needs one serves it.
+        config.map.geocoder_url = String::new();
         let mut pg = None;
         if let Ok(admin_url) = std::env::var("PARVIS_TEST_POSTGRES_URL")
             && !admin_url.trim().is_empty()

@@ -16,6 +16,7 @@ pub fn migrations() -> Vec<Migration> {
     let mut all = kernel::migrations();
     all.extend(accounts::migrations());
     all.extend(requests::migrations());
+    all.extend(reports::migrations());
     all
 }
 
@@ -25,7 +26,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Kernel, Star
         config,
         KernelParts {
             clock,
-            catalogue: vec![&*accounts::LOCALES, &*requests::LOCALES],
+            catalogue: vec![&*accounts::LOCALES, &*requests::LOCALES, &*reports::LOCALES],
             identities: Box::new(|db| Arc::new(accounts::DbIdentities(db.clone()))),
             mailer: None,
         },
@@ -40,7 +41,10 @@ pub async fn start_with(config: Config, parts: KernelParts) -> Result<Kernel, St
 
 /// The whole web application.
 pub fn router(kernel: &Kernel) -> Router {
-    kernel::web::app(kernel.clone(), vec![accounts::router(), requests::router()])
+    kernel::web::app(
+        kernel.clone(),
+        vec![accounts::router(), requests::router(), reports::router()],
+    )
 }
 
 /// Every background job, recurring or queued.
@@ -116,6 +120,9 @@ pub mod testing {
         requests::demo::seed(&app.kernel)
             .await
             .expect("demo procedures");
+        reports::demo::seed(&app.kernel)
+            .await
+            .expect("demo reports");
         app
     }
 

@@ -198,6 +198,7 @@ async fn serve(config: Config, no_demo: bool) -> anyhow::Result<()> {
     let demo_accounts = if first_start && !no_demo {
         let accounts = accounts::demo::seed(&kernel).await?;
         requests::demo::seed(&kernel).await?;
+        reports::demo::seed(&kernel).await?;
         Some(accounts)
     } else {
         None

@@ -39,33 +39,7 @@ pub struct Street {
     pub district: String,
 }
 
-/// Lower case, no accents, no punctuation, single spaces: « Rue de l'Église » and
-/// « rue de l eglise » are the same street.
-pub fn normalise_street(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars().flat_map(char::to_lowercase) {
-        let base = match c {
-            'à' | 'â' | 'ä' | 'á' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'î' | 'ï' | 'í' => 'i',
-            'ô' | 'ö' | 'ó' => 'o',
-            'ù' | 'û' | 'ü' | 'ú' => 'u',
-            'ç' => 'c',
-            'ÿ' => 'y',
-            'œ' => {
-                out.push('o');
-                'e'
-            }
-            c if c.is_alphanumeric() => c,
-            _ => ' ',
-        };
-        if base == ' ' && (out.is_empty() || out.ends_with(' ')) {
-            continue;
-        }
-        out.push(base);
-    }
-    out.trim_end().to_string()
-}
+pub use kernel::text::normalise as normalise_street;
 
 /// The district of a postal address, found by the longest street name it contains (so
 /// « avenue de la République prolongée » is not taken for « avenue de la République »

@@ -1,0 +1,2 @@
+# Problem reports
+reports-title = Reports

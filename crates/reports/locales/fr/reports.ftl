@@ -1,0 +1,2 @@
+# Problem reports (signalements)
+reports-title = Signalements

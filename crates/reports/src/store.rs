@@ -1,0 +1,1045 @@
+//! Persistence of reports: categories, districts, routing, reports, their history, photos,
+//! subscriptions and Open311 clients. SQL lives here only; every query runs unchanged on
+//! SQLite and PostgreSQL.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use kernel::Tx;
+use kernel::clock::{from_db, to_db};
+use kernel::db::Db;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::model::{
+    Category, District, Photo, Point, Report, RoutingRule, Source, Status, Update, UpdateKind,
+};
+use crate::rules::Nearby;
+
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn corrupt(what: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("stored {what} cannot be read").into())
+}
+
+fn flag(value: bool) -> i64 {
+    i64::from(value)
+}
+
+// ------------------------------------------------------------------ categories
+
+const CATEGORY_COLUMNS: &str = "id, code, name, description, icon, parent_id, keywords, notice, private, duplicate_radius_m, attributes, position, active";
+
+fn category_from_row(row: &AnyRow) -> Result<Category, sqlx::Error> {
+    Ok(Category {
+        id: row.get(0),
+        code: row.get(1),
+        name: row.get(2),
+        description: row.get(3),
+        icon: row.get(4),
+        parent_id: row.get(5),
+        keywords: row.get(6),
+        notice: row.get(7),
+        private: row.get::<i64, _>(8) != 0,
+        duplicate_radius_m: row.get(9),
+        attributes: serde_json::from_str(&row.get::<String, _>(10))
+            .map_err(|_| corrupt("attributes"))?,
+        position: row.get(11),
+        active: row.get::<i64, _>(12) != 0,
+    })
+}
+
+/// Every category, top-level ones and sub-categories, in display order.
+pub async fn categories(db: &Db) -> Result<Vec<Category>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CATEGORY_COLUMNS} FROM report_categories ORDER BY position, name"
+    )))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(category_from_row).collect()
+}
+
+pub async fn category_by_code(db: &Db, code: &str) -> Result<Option<Category>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CATEGORY_COLUMNS} FROM report_categories WHERE code = $1"
+    )))
+    .bind(code)
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(category_from_row).transpose()
+}
+
+pub async fn category_by_id(db: &Db, id: &str) -> Result<Option<Category>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CATEGORY_COLUMNS} FROM report_categories WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(category_from_row).transpose()
+}
+
+/// Writes a category as it is now (insert or update).
+pub async fn save_category(tx: &mut Tx, c: &Category, now: Timestamp) -> Result<(), sqlx::Error> {
+    let attributes = serde_json::to_string(&c.attributes).map_err(|_| corrupt("attributes"))?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO report_categories ({CATEGORY_COLUMNS}, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         ON CONFLICT (id) DO UPDATE SET code = $2, name = $3, description = $4, icon = $5,
+           parent_id = $6, keywords = $7, notice = $8, private = $9, duplicate_radius_m = $10,
+           attributes = $11, position = $12, active = $13"
+    )))
+    .bind(&c.id)
+    .bind(&c.code)
+    .bind(&c.name)
+    .bind(&c.description)
+    .bind(&c.icon)
+    .bind(&c.parent_id)
+    .bind(&c.keywords)
+    .bind(&c.notice)
+    .bind(flag(c.private))
+    .bind(c.duplicate_radius_m)
+    .bind(attributes)
+    .bind(c.position)
+    .bind(flag(c.active))
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+// ------------------------------------------------------------------ districts
+
+/// Reads a stored GeoJSON geometry (Polygon or MultiPolygon) as a multipolygon.
+pub fn parse_area(geometry: &str) -> Option<geo::MultiPolygon<f64>> {
+    let geometry: geojson::Geometry = geometry.parse().ok()?;
+    match geo::Geometry::<f64>::try_from(geometry).ok()? {
+        geo::Geometry::Polygon(p) => Some(geo::MultiPolygon(vec![p])),
+        geo::Geometry::MultiPolygon(m) => Some(m),
+        _ => None,
+    }
+}
+
+pub async fn districts(db: &Db) -> Result<Vec<District>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, slug, name, geometry FROM report_districts ORDER BY name")
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(District {
+                id: row.get(0),
+                slug: row.get(1),
+                name: row.get(2),
+                area: parse_area(&row.get::<String, _>(3)).ok_or_else(|| corrupt("district"))?,
+            })
+        })
+        .collect()
+}
+
+/// Inserts a district, or replaces the area and name of the one with this slug. Returns
+/// its id.
+pub async fn save_district(
+    tx: &mut Tx,
+    slug: &str,
+    name: &str,
+    area: &geo::MultiPolygon<f64>,
+    now: Timestamp,
+) -> Result<String, sqlx::Error> {
+    use geo::BoundingRect;
+    let rect = area
+        .bounding_rect()
+        .ok_or_else(|| corrupt("empty district"))?;
+    let (min_lat, min_lon) = Point::new(rect.min().y, rect.min().x)
+        .ok_or_else(|| corrupt("district"))?
+        .to_micro();
+    let (max_lat, max_lon) = Point::new(rect.max().y, rect.max().x)
+        .ok_or_else(|| corrupt("district"))?
+        .to_micro();
+    let geometry = geojson::Geometry::from(area).to_string();
+    let existing: Option<String> =
+        sqlx::query_scalar("SELECT id FROM report_districts WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let id = existing.unwrap_or_else(new_id);
+    sqlx::query(
+        "INSERT INTO report_districts (id, slug, name, geometry, min_lat, min_lon, max_lat, max_lon, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (id) DO UPDATE SET name = $3, geometry = $4, min_lat = $5, min_lon = $6,
+           max_lat = $7, max_lon = $8",
+    )
+    .bind(&id)
+    .bind(slug)
+    .bind(name)
+    .bind(geometry)
+    .bind(min_lat)
+    .bind(min_lon)
+    .bind(max_lat)
+    .bind(max_lon)
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+// ------------------------------------------------------------------ routing
+
+pub async fn routing_rules(db: &Db) -> Result<Vec<RoutingRule>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, position, category_id, district_id, service_id, team_id, agency
+         FROM report_routing_rules ORDER BY position",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| RoutingRule {
+            id: row.get(0),
+            position: row.get(1),
+            category_id: row.get(2),
+            district_id: row.get(3),
+            service_id: row.get(4),
+            team_id: row.get(5),
+            agency: row.get(6),
+        })
+        .collect())
+}
+
+/// Replaces every routing rule at once (the rules are edited as one ordered list).
+pub async fn replace_routing_rules(tx: &mut Tx, rules: &[RoutingRule]) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM report_routing_rules")
+        .execute(&mut **tx)
+        .await?;
+    for rule in rules {
+        sqlx::query(
+            "INSERT INTO report_routing_rules (id, position, category_id, district_id, service_id, team_id, agency)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&rule.id)
+        .bind(rule.position)
+        .bind(&rule.category_id)
+        .bind(&rule.district_id)
+        .bind(&rule.service_id)
+        .bind(&rule.team_id)
+        .bind(&rule.agency)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------------ streets
+
+/// A street of the commune with a representative point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreetPoint {
+    pub name: String,
+    pub normalised: String,
+    pub postcode: String,
+    pub point: Point,
+}
+
+pub async fn streets(db: &Db) -> Result<Vec<StreetPoint>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT name, normalised, postcode, lat, lon FROM report_streets ORDER BY name",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| StreetPoint {
+            name: row.get(0),
+            normalised: row.get(1),
+            postcode: row.get(2),
+            point: Point::from_micro(row.get(3), row.get(4)),
+        })
+        .collect())
+}
+
+pub async fn insert_street(tx: &mut Tx, street: &StreetPoint) -> Result<(), sqlx::Error> {
+    let (lat, lon) = street.point.to_micro();
+    sqlx::query(
+        "INSERT INTO report_streets (id, name, normalised, postcode, lat, lon) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new_id())
+    .bind(&street.name)
+    .bind(&street.normalised)
+    .bind(&street.postcode)
+    .bind(lat)
+    .bind(lon)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+// ------------------------------------------------------------------ reports
+
+const REPORT_COLUMNS: &str = "id, reference, category_id, status, lat, lon, address, district_id, description, answers, service_id, team_id, agency, author_user_id, author_email, source, api_client_id, description_hidden, planned_on, status_note, merged_into, me_too_count, created_at, updated_at, acknowledged_at, closed_at";
+
+/// The same columns, prefixed for queries that join.
+fn report_columns(alias: &str) -> String {
+    REPORT_COLUMNS
+        .split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn report_from_row(row: &AnyRow) -> Result<Report, sqlx::Error> {
+    Ok(Report {
+        id: row.get(0),
+        reference: row.get(1),
+        category_id: row.get(2),
+        status: Status::parse(&row.get::<String, _>(3)).ok_or_else(|| corrupt("status"))?,
+        point: Point::from_micro(row.get(4), row.get(5)),
+        address: row.get(6),
+        district_id: row.get(7),
+        description: row.get(8),
+        answers: serde_json::from_str(&row.get::<String, _>(9)).map_err(|_| corrupt("answers"))?,
+        service_id: row.get(10),
+        team_id: row.get(11),
+        agency: row.get(12),
+        author_user_id: row.get(13),
+        author_email: row.get(14),
+        source: Source::parse(&row.get::<String, _>(15)),
+        api_client_id: row.get(16),
+        description_hidden: row.get::<i64, _>(17) != 0,
+        planned_on: row
+            .get::<Option<String>, _>(18)
+            .and_then(|d| d.parse::<Date>().ok()),
+        status_note: row.get(19),
+        merged_into: row.get(20),
+        me_too_count: row.get(21),
+        created_at: from_db(row.get(22)),
+        updated_at: from_db(row.get(23)),
+        acknowledged_at: row.get::<Option<i64>, _>(24).map(from_db),
+        closed_at: row.get::<Option<i64>, _>(25).map(from_db),
+    })
+}
+
+/// The next reference of the year, taken inside the filing transaction.
+pub async fn next_reference(tx: &mut Tx, year: i16) -> Result<String, sqlx::Error> {
+    let last: i64 = sqlx::query_scalar(
+        "INSERT INTO report_sequences (year, last) VALUES ($1, 1)
+         ON CONFLICT (year) DO UPDATE SET last = report_sequences.last + 1
+         RETURNING last",
+    )
+    .bind(i64::from(year))
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(crate::rules::reference(year, last))
+}
+
+/// Stores a new report with the hash of its tracking token and its Open311 token.
+pub async fn insert_report(
+    tx: &mut Tx,
+    r: &Report,
+    tracking_hash: &str,
+    open311_token: &str,
+) -> Result<(), sqlx::Error> {
+    let (lat, lon) = r.point.to_micro();
+    let answers = serde_json::to_string(&r.answers).map_err(|_| corrupt("answers"))?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO reports ({REPORT_COLUMNS}, tracking_hash, open311_token)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)"
+    )))
+    .bind(&r.id)
+    .bind(&r.reference)
+    .bind(&r.category_id)
+    .bind(r.status.as_str())
+    .bind(lat)
+    .bind(lon)
+    .bind(&r.address)
+    .bind(&r.district_id)
+    .bind(&r.description)
+    .bind(answers)
+    .bind(&r.service_id)
+    .bind(&r.team_id)
+    .bind(&r.agency)
+    .bind(&r.author_user_id)
+    .bind(&r.author_email)
+    .bind(r.source.as_str())
+    .bind(&r.api_client_id)
+    .bind(flag(r.description_hidden))
+    .bind(r.planned_on.map(|d| d.to_string()))
+    .bind(&r.status_note)
+    .bind(&r.merged_into)
+    .bind(r.me_too_count)
+    .bind(to_db(r.created_at))
+    .bind(to_db(r.updated_at))
+    .bind(r.acknowledged_at.map(to_db))
+    .bind(r.closed_at.map(to_db))
+    .bind(tracking_hash)
+    .bind(open311_token)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Writes what can change on a report after filing.
+pub async fn update_report(tx: &mut Tx, r: &Report) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE reports SET category_id = $2, status = $3, district_id = $4, service_id = $5,
+           team_id = $6, agency = $7, description_hidden = $8, planned_on = $9, status_note = $10,
+           merged_into = $11, me_too_count = $12, updated_at = $13, acknowledged_at = $14,
+           closed_at = $15, author_email = $16
+         WHERE id = $1",
+    )
+    .bind(&r.id)
+    .bind(&r.category_id)
+    .bind(r.status.as_str())
+    .bind(&r.district_id)
+    .bind(&r.service_id)
+    .bind(&r.team_id)
+    .bind(&r.agency)
+    .bind(flag(r.description_hidden))
+    .bind(r.planned_on.map(|d| d.to_string()))
+    .bind(&r.status_note)
+    .bind(&r.merged_into)
+    .bind(r.me_too_count)
+    .bind(to_db(r.updated_at))
+    .bind(r.acknowledged_at.map(to_db))
+    .bind(r.closed_at.map(to_db))
+    .bind(&r.author_email)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Reads a report inside a write transaction, holding its row until commit so that two
+/// agents acting at once never lose one another's change.
+pub async fn lock_report(tx: &mut Tx, id: &str) -> Result<Option<Report>, sqlx::Error> {
+    // A no-op write takes the row lock on PostgreSQL; SQLite already holds the database
+    // write lock (BEGIN IMMEDIATE).
+    let touched = sqlx::query("UPDATE reports SET updated_at = updated_at WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    if touched.rows_affected() == 0 {
+        return Ok(None);
+    }
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {REPORT_COLUMNS} FROM reports WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    report_from_row(&row).map(Some)
+}
+
+pub async fn report_by_id(db: &Db, id: &str) -> Result<Option<Report>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {REPORT_COLUMNS} FROM reports WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(report_from_row).transpose()
+}
+
+pub async fn report_by_reference(db: &Db, reference: &str) -> Result<Option<Report>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {REPORT_COLUMNS} FROM reports WHERE reference = $1"
+    )))
+    .bind(reference)
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(report_from_row).transpose()
+}
+
+pub async fn report_by_open311_token(db: &Db, token: &str) -> Result<Option<Report>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {REPORT_COLUMNS} FROM reports WHERE open311_token = $1"
+    )))
+    .bind(token)
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(report_from_row).transpose()
+}
+
+pub async fn open311_token_of(db: &Db, id: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT open311_token FROM reports WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await
+}
+
+/// The report a tracking link opens: the author's link, or a subscriber's own link.
+pub async fn report_by_tracking_hash(db: &Db, hash: &str) -> Result<Option<Report>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {REPORT_COLUMNS} FROM reports WHERE tracking_hash = $1"
+    )))
+    .bind(hash)
+    .fetch_optional(db.pool())
+    .await?;
+    if let Some(row) = row {
+        return report_from_row(&row).map(Some);
+    }
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM reports r JOIN report_subscriptions s ON s.report_id = r.id WHERE s.tracking_hash = $1",
+        report_columns("r")
+    )))
+    .bind(hash)
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(report_from_row).transpose()
+}
+
+/// Which reports a list shows. Every field narrows; empty lists mean "any".
+#[derive(Debug, Clone, Default)]
+pub struct ReportFilter {
+    pub ids: Vec<String>,
+    pub statuses: Vec<Status>,
+    pub category_ids: Vec<String>,
+    /// Visibility for agents: reports handled by one of these services.
+    pub service_ids: Option<Vec<String>>,
+    pub team_ids: Vec<String>,
+    pub district_id: Option<String>,
+    pub author_user_id: Option<String>,
+    pub created_from: Option<Timestamp>,
+    pub created_until: Option<Timestamp>,
+    /// Only reports of public categories (the public map, Open311).
+    pub public_only: bool,
+    /// Within a box (south-west, north-east).
+    pub within: Option<(Point, Point)>,
+    /// Words in the reference, address or description.
+    pub text: String,
+    /// Closed reports closed before this instant are left out (the map shows open and
+    /// recently resolved reports).
+    pub closed_since: Option<Timestamp>,
+    pub limit: i64,
+    pub offset: i64,
+    pub order: ReportOrder,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ReportOrder {
+    #[default]
+    NewestFirst,
+    OldestFirst,
+    RecentlyUpdated,
+}
+
+struct Sql {
+    clauses: Vec<String>,
+    binds: Vec<Bind>,
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+impl Sql {
+    fn param(&mut self, bind: Bind) -> String {
+        self.binds.push(bind);
+        format!("${}", self.binds.len())
+    }
+    fn list(&mut self, values: impl IntoIterator<Item = String>) -> String {
+        let params: Vec<String> = values
+            .into_iter()
+            .map(|v| self.param(Bind::Text(v)))
+            .collect();
+        params.join(", ")
+    }
+}
+
+fn where_clause(filter: &ReportFilter) -> Sql {
+    let mut sql = Sql {
+        clauses: vec![],
+        binds: vec![],
+    };
+    if !filter.ids.is_empty() {
+        let list = sql.list(filter.ids.iter().cloned());
+        sql.clauses.push(format!("r.id IN ({list})"));
+    }
+    if !filter.statuses.is_empty() {
+        let list = sql.list(filter.statuses.iter().map(|s| s.as_str().to_string()));
+        sql.clauses.push(format!("r.status IN ({list})"));
+    }
+    if !filter.category_ids.is_empty() {
+        let list = sql.list(filter.category_ids.iter().cloned());
+        sql.clauses.push(format!("r.category_id IN ({list})"));
+    }
+    if let Some(services) = &filter.service_ids {
+        if services.is_empty() {
+            sql.clauses.push("1 = 0".into());
+        } else {
+            let list = sql.list(services.iter().cloned());
+            sql.clauses.push(format!("r.service_id IN ({list})"));
+        }
+    }
+    if !filter.team_ids.is_empty() {
+        let list = sql.list(filter.team_ids.iter().cloned());
+        sql.clauses.push(format!("r.team_id IN ({list})"));
+    }
+    if let Some(district) = &filter.district_id {
+        let p = sql.param(Bind::Text(district.clone()));
+        sql.clauses.push(format!("r.district_id = {p}"));
+    }
+    if let Some(author) = &filter.author_user_id {
+        let p = sql.param(Bind::Text(author.clone()));
+        sql.clauses.push(format!("r.author_user_id = {p}"));
+    }
+    if let Some(from) = filter.created_from {
+        let p = sql.param(Bind::Int(to_db(from)));
+        sql.clauses.push(format!("r.created_at >= {p}"));
+    }
+    if let Some(until) = filter.created_until {
+        let p = sql.param(Bind::Int(to_db(until)));
+        sql.clauses.push(format!("r.created_at <= {p}"));
+    }
+    if filter.public_only {
+        sql.clauses
+            .push("r.category_id IN (SELECT id FROM report_categories WHERE private = 0)".into());
+    }
+    if let Some((min, max)) = filter.within {
+        let (min_lat, min_lon) = min.to_micro();
+        let (max_lat, max_lon) = max.to_micro();
+        let a = sql.param(Bind::Int(min_lat));
+        let b = sql.param(Bind::Int(max_lat));
+        let c = sql.param(Bind::Int(min_lon));
+        let d = sql.param(Bind::Int(max_lon));
+        sql.clauses.push(format!(
+            "r.lat BETWEEN {a} AND {b} AND r.lon BETWEEN {c} AND {d}"
+        ));
+    }
+    let text = filter.text.trim().to_lowercase();
+    if !text.is_empty() {
+        let pattern = format!("%{}%", text.replace(['%', '_'], ""));
+        let p = sql.param(Bind::Text(pattern));
+        sql.clauses.push(format!(
+            "(LOWER(r.reference) LIKE {p} OR LOWER(r.address) LIKE {p} OR LOWER(r.description) LIKE {p})"
+        ));
+    }
+    if let Some(since) = filter.closed_since {
+        let p = sql.param(Bind::Int(to_db(since)));
+        sql.clauses
+            .push(format!("(r.closed_at IS NULL OR r.closed_at >= {p})"));
+    }
+    sql
+}
+
+fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    binds: Vec<Bind>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    for bind in binds {
+        query = match bind {
+            Bind::Text(t) => query.bind(t),
+            Bind::Int(i) => query.bind(i),
+        };
+    }
+    query
+}
+
+fn where_text(sql: &Sql) -> String {
+    if sql.clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", sql.clauses.join(" AND "))
+    }
+}
+
+pub async fn list_reports(db: &Db, filter: &ReportFilter) -> Result<Vec<Report>, sqlx::Error> {
+    let mut sql = where_clause(filter);
+    let order = match filter.order {
+        ReportOrder::NewestFirst => "r.created_at DESC, r.id",
+        ReportOrder::OldestFirst => "r.created_at, r.id",
+        ReportOrder::RecentlyUpdated => "r.updated_at DESC, r.id",
+    };
+    let limit = sql.param(Bind::Int(if filter.limit > 0 { filter.limit } else { 50 }));
+    let offset = sql.param(Bind::Int(filter.offset.max(0)));
+    let text = format!(
+        "SELECT {} FROM reports r {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+        report_columns("r"),
+        where_text(&sql)
+    );
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(text)), sql.binds)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(report_from_row).collect()
+}
+
+pub async fn count_reports(db: &Db, filter: &ReportFilter) -> Result<i64, sqlx::Error> {
+    let sql = where_clause(filter);
+    let text = format!("SELECT COUNT(*) FROM reports r {}", where_text(&sql));
+    let row = bind_all(sqlx::query(sqlx::AssertSqlSafe(text)), sql.binds)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(row.get::<i64, _>(0))
+}
+
+/// Open reports of a category in a box, filed since an instant: the candidates of the
+/// duplicate search.
+pub async fn nearby(
+    db: &Db,
+    category_id: &str,
+    within: (Point, Point),
+    since: Timestamp,
+) -> Result<Vec<Nearby>, sqlx::Error> {
+    let (min_lat, min_lon) = within.0.to_micro();
+    let (max_lat, max_lon) = within.1.to_micro();
+    let rows = sqlx::query(
+        "SELECT id, category_id, status, lat, lon, created_at FROM reports
+         WHERE category_id = $1 AND lat BETWEEN $2 AND $3 AND lon BETWEEN $4 AND $5
+           AND created_at >= $6 AND status IN ('new', 'acknowledged', 'in_progress')
+         LIMIT 200",
+    )
+    .bind(category_id)
+    .bind(min_lat)
+    .bind(max_lat)
+    .bind(min_lon)
+    .bind(max_lon)
+    .bind(to_db(since))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Nearby {
+                id: row.get(0),
+                category_id: row.get(1),
+                status: Status::parse(&row.get::<String, _>(2)).ok_or_else(|| corrupt("status"))?,
+                point: Point::from_micro(row.get(3), row.get(4)),
+                created_at: from_db(row.get(5)),
+            })
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------------ history
+
+pub async fn insert_update(tx: &mut Tx, u: &Update) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO report_updates (id, report_id, kind, status, message, public, hidden, agent_id, agent_name, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&u.id)
+    .bind(&u.report_id)
+    .bind(u.kind.as_str())
+    .bind(u.status.map(|s| s.as_str()))
+    .bind(&u.message)
+    .bind(flag(u.public))
+    .bind(flag(u.hidden))
+    .bind(&u.agent_id)
+    .bind(&u.agent_name)
+    .bind(to_db(u.created_at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A report's history, oldest first.
+pub async fn updates_of(db: &Db, report_id: &str) -> Result<Vec<Update>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, report_id, kind, status, message, public, hidden, agent_id, agent_name, created_at
+         FROM report_updates WHERE report_id = $1 ORDER BY created_at, id",
+    )
+    .bind(report_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| Update {
+            id: row.get(0),
+            report_id: row.get(1),
+            kind: UpdateKind::parse(&row.get::<String, _>(2)),
+            status: row
+                .get::<Option<String>, _>(3)
+                .and_then(|s| Status::parse(&s)),
+            message: row.get(4),
+            public: row.get::<i64, _>(5) != 0,
+            hidden: row.get::<i64, _>(6) != 0,
+            agent_id: row.get(7),
+            agent_name: row.get(8),
+            created_at: from_db(row.get(9)),
+        })
+        .collect())
+}
+
+pub async fn set_update_hidden(
+    tx: &mut Tx,
+    report_id: &str,
+    update_id: &str,
+    hidden: bool,
+) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE report_updates SET hidden = $3 WHERE id = $2 AND report_id = $1")
+            .bind(report_id)
+            .bind(update_id)
+            .bind(flag(hidden))
+            .execute(&mut **tx)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+// ------------------------------------------------------------------ photos
+
+pub async fn insert_photo(tx: &mut Tx, p: &Photo) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO report_photos (id, report_id, update_id, file_id, width, height, hidden, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&p.id)
+    .bind(&p.report_id)
+    .bind(&p.update_id)
+    .bind(&p.file_id)
+    .bind(p.width)
+    .bind(p.height)
+    .bind(flag(p.hidden))
+    .bind(to_db(p.created_at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn photo_from_row(row: &AnyRow) -> Photo {
+    Photo {
+        id: row.get(0),
+        report_id: row.get(1),
+        update_id: row.get(2),
+        file_id: row.get(3),
+        width: row.get(4),
+        height: row.get(5),
+        hidden: row.get::<i64, _>(6) != 0,
+        created_at: from_db(row.get(7)),
+    }
+}
+
+pub async fn photos_of(db: &Db, report_id: &str) -> Result<Vec<Photo>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, report_id, update_id, file_id, width, height, hidden, created_at
+         FROM report_photos WHERE report_id = $1 ORDER BY created_at, id",
+    )
+    .bind(report_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.iter().map(photo_from_row).collect())
+}
+
+pub async fn photo_by_id(db: &Db, id: &str) -> Result<Option<Photo>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, report_id, update_id, file_id, width, height, hidden, created_at
+         FROM report_photos WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.as_ref().map(photo_from_row))
+}
+
+pub async fn set_photo_hidden(
+    tx: &mut Tx,
+    report_id: &str,
+    photo_id: &str,
+    hidden: bool,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE report_photos SET hidden = $3 WHERE id = $2 AND report_id = $1")
+        .bind(report_id)
+        .bind(photo_id)
+        .bind(flag(hidden))
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+// ------------------------------------------------------------------ subscriptions
+
+/// Someone told of a report's progress: an account, an e-mail, or neither (a tracking link
+/// of their own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscriber {
+    pub user_id: Option<String>,
+    pub email: Option<String>,
+}
+
+pub async fn insert_subscription(
+    tx: &mut Tx,
+    report_id: &str,
+    subscriber: &Subscriber,
+    tracking_hash: Option<&str>,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO report_subscriptions (id, report_id, user_id, email, tracking_hash, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new_id())
+    .bind(report_id)
+    .bind(&subscriber.user_id)
+    .bind(&subscriber.email)
+    .bind(tracking_hash)
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn subscribers(tx: &mut Tx, report_id: &str) -> Result<Vec<Subscriber>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT user_id, email FROM report_subscriptions WHERE report_id = $1 ORDER BY created_at",
+    )
+    .bind(report_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| Subscriber {
+            user_id: row.get(0),
+            email: row.get(1),
+        })
+        .collect())
+}
+
+pub async fn is_subscribed(db: &Db, report_id: &str, user_id: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM report_subscriptions WHERE report_id = $1 AND user_id = $2",
+    )
+    .bind(report_id)
+    .bind(user_id)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(n > 0)
+}
+
+// ------------------------------------------------------------------ agents' preferences
+
+/// How an agent hears of a new report for their teams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewReportNotice {
+    /// One e-mail per new report (the default).
+    Each,
+    /// The live inbox only.
+    None,
+}
+
+pub async fn new_report_notice(db: &Db, user_id: &str) -> Result<NewReportNotice, sqlx::Error> {
+    let value: Option<String> =
+        sqlx::query_scalar("SELECT new_report FROM report_agent_preferences WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(match value.as_deref() {
+        Some("none") => NewReportNotice::None,
+        _ => NewReportNotice::Each,
+    })
+}
+
+pub async fn set_new_report_notice(
+    tx: &mut Tx,
+    user_id: &str,
+    notice: NewReportNotice,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let value = match notice {
+        NewReportNotice::Each => "each",
+        NewReportNotice::None => "none",
+    };
+    sqlx::query(
+        "INSERT INTO report_agent_preferences (user_id, new_report, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (user_id) DO UPDATE SET new_report = $2, updated_at = $3",
+    )
+    .bind(user_id)
+    .bind(value)
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Staff who chose not to get an e-mail per new report.
+pub async fn quiet_agents(tx: &mut Tx) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT user_id FROM report_agent_preferences WHERE new_report = 'none'")
+        .fetch_all(&mut **tx)
+        .await
+}
+
+// ------------------------------------------------------------------ Open311 clients
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiClient {
+    pub id: String,
+    pub name: String,
+    pub contact: String,
+    pub key_prefix: String,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+}
+
+fn client_from_row(row: &AnyRow) -> ApiClient {
+    ApiClient {
+        id: row.get(0),
+        name: row.get(1),
+        contact: row.get(2),
+        key_prefix: row.get(3),
+        created_at: from_db(row.get(4)),
+        last_used_at: row.get::<Option<i64>, _>(5).map(from_db),
+        revoked_at: row.get::<Option<i64>, _>(6).map(from_db),
+    }
+}
+
+pub async fn insert_client(
+    tx: &mut Tx,
+    client: &ApiClient,
+    key_hash: &str,
+    created_by: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO open311_clients (id, name, contact, key_hash, key_prefix, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&client.id)
+    .bind(&client.name)
+    .bind(&client.contact)
+    .bind(key_hash)
+    .bind(&client.key_prefix)
+    .bind(created_by)
+    .bind(to_db(client.created_at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn clients(db: &Db) -> Result<Vec<ApiClient>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, name, contact, key_prefix, created_at, last_used_at, revoked_at
+         FROM open311_clients ORDER BY created_at DESC",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.iter().map(client_from_row).collect())
+}
+
+/// The client holding this key, if it is not revoked.
+pub async fn client_by_key_hash(db: &Db, hash: &str) -> Result<Option<ApiClient>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, name, contact, key_prefix, created_at, last_used_at, revoked_at
+         FROM open311_clients WHERE key_hash = $1 AND revoked_at IS NULL",
+    )
+    .bind(hash)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.as_ref().map(client_from_row))
+}
+
+pub async fn touch_client(tx: &mut Tx, id: &str, now: Timestamp) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE open311_clients SET last_used_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(to_db(now))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn revoke_client(tx: &mut Tx, id: &str, now: Timestamp) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE open311_clients SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+    )
+    .bind(id)
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
