@@ -5,6 +5,7 @@
 
 pub mod actions;
 pub mod demo;
+pub mod follow;
 pub mod geocode;
 pub mod model;
 pub mod open311;

@@ -1,0 +1,445 @@
+//! Following one report: the tracking page its link opens (the author's link or a
+//! follower's own), its live updates (Server-Sent Events), its photos, and the pages
+//! shown once after sending a report or saying « moi aussi ».
+
+use std::convert::Infallible;
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures::Stream;
+use kernel::i18n::Tr;
+use kernel::web::page::{Page, render};
+use kernel::{AppError, Kernel};
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+
+use super::{internal, private_page};
+use crate::actions;
+use crate::model::{Photo, Report, Status, UpdateKind};
+use crate::store;
+
+/// A photo as a page links it.
+pub struct PhotoLink {
+    pub href: String,
+    pub width: i64,
+    pub height: i64,
+    pub alt: String,
+}
+
+/// One public step of a report's history.
+pub struct HistoryEntry {
+    pub date: String,
+    pub title: String,
+    pub message: String,
+    pub photos: Vec<PhotoLink>,
+}
+
+/// What a follower sees of a report: never another person's data.
+pub struct TrackingView {
+    pub reference: String,
+    pub category: String,
+    pub icon: String,
+    pub status: String,
+    pub status_code: &'static str,
+    pub status_date: String,
+    pub closed: bool,
+    pub planned: String,
+    pub filed_on: String,
+    /// The address for its author; the street and district for a follower.
+    pub place: String,
+    pub district: String,
+    pub description: String,
+    /// The author's own text, hidden from the public by moderation.
+    pub description_moderated: bool,
+    pub answers: Vec<(String, String)>,
+    pub photos: Vec<PhotoLink>,
+    pub history: Vec<HistoryEntry>,
+    pub me_too_count: i64,
+    pub handled_by: String,
+    pub agency: String,
+    /// The report this one was merged into, on the public list.
+    pub merged_into: Option<String>,
+}
+
+/// The street of an address without its house number: close enough to find the problem,
+/// not enough to point at the door of whoever reported it.
+pub fn street_only(address: &str) -> String {
+    let trimmed = address.trim();
+    let mut words = trimmed.splitn(2, ' ');
+    let first = words.next().unwrap_or_default();
+    let is_number = first.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && first
+            .trim_end_matches(',')
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric());
+    let rest = if is_number {
+        let rest = words.next().unwrap_or_default().trim_start();
+        // « 12 bis rue ... », « 3 ter, avenue ... »
+        match rest.split_once(' ') {
+            Some((word, tail))
+                if matches!(
+                    word.trim_end_matches(',').to_lowercase().as_str(),
+                    "bis" | "ter" | "quater"
+                ) =>
+            {
+                tail
+            }
+            _ => rest,
+        }
+    } else {
+        trimmed
+    };
+    rest.trim_start_matches([',', ' ']).to_string()
+}
+
+pub fn french_date(date: jiff::civil::Date) -> String {
+    date.strftime("%d/%m/%Y").to_string()
+}
+
+fn photo_link(base: &str, photo: &Photo, alt: String) -> PhotoLink {
+    PhotoLink {
+        href: format!("{base}/photos/{}", photo.id),
+        width: photo.width,
+        height: photo.height,
+        alt,
+    }
+}
+
+/// The category as residents read it: « Voirie — Nid-de-poule ou chaussée dégradée ».
+pub async fn category_label(
+    kernel: &Kernel,
+    category_id: &str,
+) -> Result<(String, String), AppError> {
+    let Some(category) = store::category_by_id(&kernel.db, category_id).await? else {
+        return Ok((String::new(), "autre".into()));
+    };
+    let parent = match &category.parent_id {
+        Some(id) => store::category_by_id(&kernel.db, id).await?,
+        None => None,
+    };
+    Ok(match parent {
+        Some(parent) => (
+            format!("{} — {}", parent.name, category.name),
+            category.icon,
+        ),
+        None => (category.name, category.icon),
+    })
+}
+
+/// Builds what the tracking page shows. `base` is the page's address, under which its
+/// photos are served.
+pub async fn tracking_view(
+    kernel: &Kernel,
+    tr: &Tr,
+    report: &Report,
+    author: bool,
+    base: &str,
+) -> Result<TrackingView, AppError> {
+    let (category, icon) = category_label(kernel, &report.category_id).await?;
+    let attributes = store::category_by_id(&kernel.db, &report.category_id)
+        .await?
+        .map(|c| c.attributes)
+        .unwrap_or_default();
+    let updates = store::updates_of(&kernel.db, &report.id).await?;
+    let photos: Vec<Photo> = store::photos_of(&kernel.db, &report.id)
+        .await?
+        .into_iter()
+        .filter(|p| author || !p.hidden)
+        .collect();
+    let status_date = updates
+        .iter()
+        .rev()
+        .find(|u| u.status.is_some())
+        .map(|u| kernel::clock::format_fr(u.created_at))
+        .unwrap_or_else(|| kernel::clock::format_fr(report.created_at));
+    let history = updates
+        .iter()
+        .filter(|u| u.public && !u.hidden && u.kind != UpdateKind::MeToo)
+        .map(|u| HistoryEntry {
+            date: kernel::clock::format_fr(u.created_at),
+            title: match (u.kind, u.status) {
+                (UpdateKind::Filed, _) => tr.t("report-track-history-filed"),
+                (_, Some(status)) => tr.t1(
+                    "report-track-history-status",
+                    "status",
+                    tr.t(status.label_key()),
+                ),
+                (UpdateKind::Merged, None) => tr.t("report-track-history-merged"),
+                (UpdateKind::Planned, None) => tr.t("report-track-history-planned"),
+                _ => tr.t("report-track-history-message"),
+            },
+            message: u.message.clone(),
+            photos: photos
+                .iter()
+                .filter(|p| p.update_id.as_deref() == Some(u.id.as_str()))
+                .enumerate()
+                .map(|(n, p)| photo_link(base, p, tr.t1("report-track-fix-photo", "n", n + 1)))
+                .collect(),
+        })
+        .collect();
+    let district = match &report.district_id {
+        Some(id) => store::districts(&kernel.db)
+            .await?
+            .into_iter()
+            .find(|d| &d.id == id)
+            .map(|d| d.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let handled_by = match &report.service_id {
+        Some(id) => accounts::store::services(&kernel.db)
+            .await?
+            .into_iter()
+            .find(|s| &s.id == id)
+            .map(|s| s.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let answers = attributes
+        .iter()
+        .filter(|a| a.variable)
+        .filter_map(|a| {
+            let value = report.answers.get(&a.code)?;
+            let keys: Vec<String> = match value {
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
+                serde_json::Value::String(s) => vec![s.clone()],
+                other => vec![other.to_string()],
+            };
+            let names: Vec<String> = keys
+                .iter()
+                .map(|k| {
+                    a.values
+                        .iter()
+                        .find(|v| &v.key == k)
+                        .map(|v| v.name.clone())
+                        .unwrap_or_else(|| k.clone())
+                })
+                .collect();
+            Some((a.description.clone(), names.join(", ")))
+        })
+        .collect();
+    let merged_into = match (&report.merged_into, report.status) {
+        (Some(id), Status::Duplicate) => store::report_by_id(&kernel.db, id)
+            .await?
+            .map(|r| r.reference),
+        _ => None,
+    };
+    Ok(TrackingView {
+        reference: report.reference.clone(),
+        category,
+        icon,
+        status: tr.t(report.status.label_key()),
+        status_code: report.status.as_str(),
+        status_date,
+        closed: !report.status.is_open(),
+        planned: report.planned_on.map(french_date).unwrap_or_default(),
+        filed_on: kernel::clock::format_fr(report.created_at),
+        place: if author {
+            report.address.clone()
+        } else {
+            street_only(&report.address)
+        },
+        district,
+        description: if author || !report.description_hidden {
+            report.description.clone()
+        } else {
+            String::new()
+        },
+        description_moderated: author && report.description_hidden,
+        answers,
+        photos: photos
+            .iter()
+            .filter(|p| p.update_id.is_none())
+            .enumerate()
+            .map(|(n, p)| photo_link(base, p, tr.t1("report-track-photo", "n", n + 1)))
+            .collect(),
+        history,
+        me_too_count: report.me_too_count,
+        handled_by,
+        agency: report.agency.clone(),
+        merged_into,
+    })
+}
+
+/// The report a tracking link opens, and whether it is its author's link.
+async fn tracked(kernel: &Kernel, token: &str) -> Result<(Report, bool), AppError> {
+    let hash = actions::hash_token(token);
+    let report = store::report_by_tracking_hash(&kernel.db, &hash)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let author = store::is_author_tracking_hash(&kernel.db, &hash).await?;
+    Ok((report, author))
+}
+
+#[derive(askama::Template)]
+#[template(path = "report_tracking.html")]
+pub struct TrackingPage {
+    pub page: Page,
+    pub view: TrackingView,
+    /// Where the list of the person's reports is, when they have an account.
+    pub back: Option<(String, String)>,
+    /// The live events of this page.
+    pub flux: String,
+}
+
+pub async fn page(
+    State(kernel): State<Kernel>,
+    page: Page,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let (report, author) = tracked(&kernel, &token).await?;
+    let base = format!("/signalements/suivi/{token}");
+    let view = tracking_view(&kernel, &page.tr, &report, author, &base).await?;
+    Ok(private_page(render(&TrackingPage {
+        page,
+        view,
+        back: None,
+        flux: format!("{base}/flux"),
+    })?))
+}
+
+/// The live events of one report: a `changement` each time the commune changes it. The
+/// payload carries identifiers only; the page reloads what it shows.
+pub fn live_events(
+    kernel: &Kernel,
+    report_id: &str,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>> + use<>> {
+    let topic = actions::topic_report(report_id);
+    let events =
+        BroadcastStream::new(kernel.live.subscribe()).filter_map(move |event| match event {
+            Ok(event) if event.topic == topic => {
+                Some(Ok(Event::default().event("changement").data(event.payload)))
+            }
+            Ok(_) => None,
+            // Events were missed while the connection lagged: the page reloads to catch up.
+            Err(_) => Some(Ok(Event::default().event("changement").data("{}"))),
+        });
+    Sse::new(events).keep_alive(KeepAlive::default())
+}
+
+pub async fn stream(
+    State(kernel): State<Kernel>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let (report, _) = tracked(&kernel, &token).await?;
+    Ok(private_page(live_events(&kernel, &report.id)))
+}
+
+/// A photo of the report, if it is shown to this viewer.
+pub async fn serve_photo(
+    kernel: &Kernel,
+    report: &Report,
+    photo_id: &str,
+    author: bool,
+) -> Result<Response, AppError> {
+    let photo = store::photo_by_id(&kernel.db, photo_id)
+        .await?
+        .filter(|p| p.report_id == report.id && (author || !p.hidden))
+        .ok_or(AppError::NotFound)?;
+    let (file, bytes) = kernel::files::read(kernel, &photo.file_id)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, file.content_type),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+pub async fn photo(
+    State(kernel): State<Kernel>,
+    Path((token, photo_id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (report, author) = tracked(&kernel, &token).await?;
+    serve_photo(&kernel, &report, &photo_id, author).await
+}
+
+#[derive(askama::Template)]
+#[template(path = "report_link.html")]
+struct LinkPage {
+    page: Page,
+    /// `filed` after sending, `followed` after « moi aussi ».
+    kind: &'static str,
+    reference: String,
+    link: String,
+    path: String,
+    handled_by: String,
+    agency: String,
+    logged_in: bool,
+    report_id: String,
+}
+
+async fn link_page(
+    kernel: &Kernel,
+    page: Page,
+    caller: &kernel::Caller,
+    token: &str,
+    kind: &'static str,
+) -> Result<Response, AppError> {
+    let (report, _) = tracked(kernel, token).await?;
+    let path = format!("/signalements/suivi/{token}");
+    let view = tracking_view(kernel, &page.tr, &report, false, &path).await?;
+    Ok(private_page(render(&LinkPage {
+        page,
+        kind,
+        reference: report.reference.clone(),
+        link: kernel.link(&path),
+        path,
+        handled_by: view.handled_by,
+        agency: report.agency.clone(),
+        logged_in: caller.is_logged_in(),
+        report_id: report.id,
+    })?))
+}
+
+/// Shown after sending: the reference, the tracking link to keep, who handles it.
+pub async fn filed(
+    State(kernel): State<Kernel>,
+    page: Page,
+    caller: kernel::Caller,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    link_page(&kernel, page, &caller, &token, "filed").await
+}
+
+/// Shown after « moi aussi » to a person without an account: their own tracking link.
+pub async fn followed(
+    State(kernel): State<Kernel>,
+    page: Page,
+    caller: kernel::Caller,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    link_page(&kernel, page, &caller, &token, "followed").await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::street_only;
+
+    #[test]
+    fn the_house_number_is_left_out_of_the_place() {
+        assert_eq!(
+            street_only("12 Rue de la République 00000 Démo"),
+            "Rue de la République 00000 Démo"
+        );
+        assert_eq!(
+            street_only("3 bis, avenue Jean-Jaurès"),
+            "avenue Jean-Jaurès"
+        );
+        assert_eq!(street_only("12B Rue Pasteur"), "Rue Pasteur");
+        assert_eq!(
+            street_only("Place de la Mairie, 00000 Démo"),
+            "Place de la Mairie, 00000 Démo"
+        );
+        assert_eq!(street_only(""), "");
+    }
+}
