@@ -161,6 +161,15 @@ async fn an_anonymous_resident_reports_without_javascript_and_keeps_no_personal_
     let place = client.get(&step(2)).await;
     assert!(place.contains("Lieu retenu : "), "{}", place.body);
     assert!(place.contains("Rue de la République"));
+    // The map is an enhancement over the same fields: its place, its tiles allowed.
+    assert!(place.contains("id=\"carte-signalement\""));
+    assert!(place.contains("id=\"ma-position\" class=\"bouton-secondaire\" hidden"));
+    assert!(place.contains("name=\"lat\" id=\"lat\" value=\"45.763300\""));
+    assert!(
+        place
+            .header("content-security-policy")
+            .is_some_and(|csp| csp.contains("img-src 'self' data: https://tile.openstreetmap.org"))
+    );
     assert!(
         client
             .get(&step(3))

@@ -62,7 +62,8 @@ pub async fn submit(
             let report = store::report_by_id(&kernel.db, &id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let (category, _) = category_label(&kernel, &report.category_id).await?;
+            let categories = store::categories(&kernel.db).await?;
+            let (category, _) = category_label(&categories, &report.category_id);
             let mut errors = FormErrors::new();
             for (field, message) in problems {
                 errors.add(&field, message);

@@ -11,7 +11,7 @@ use kernel::{AppError, Caller, Kernel};
 
 use super::private_page;
 use super::tracking::{TrackingPage, category_label, live_events, serve_photo, tracking_view};
-use crate::model::Report;
+use crate::model::{Category, Report};
 use crate::store::{self, ReportFilter};
 
 /// The account whose reports these are: the person logged in (an agent acting for someone
@@ -61,19 +61,17 @@ async fn reports_of(
     Ok((filed, followed))
 }
 
-async fn items(kernel: &Kernel, tr: &Tr, reports: Vec<Report>) -> Result<Vec<MineItem>, AppError> {
-    let mut out = Vec::with_capacity(reports.len());
-    for report in reports {
-        let (category, _) = category_label(kernel, &report.category_id).await?;
-        out.push(MineItem {
+fn items(categories: &[Category], tr: &Tr, reports: Vec<Report>) -> Vec<MineItem> {
+    reports
+        .into_iter()
+        .map(|report| MineItem {
             href: format!("/mes-signalements/{}", report.id),
+            category: category_label(categories, &report.category_id).0,
             reference: report.reference,
-            category,
             status: tr.t(report.status.label_key()),
             date: kernel::clock::format_fr(report.created_at),
-        });
-    }
-    Ok(out)
+        })
+        .collect()
 }
 
 #[derive(askama::Template)]
@@ -96,16 +94,17 @@ pub async fn list(
 ) -> Result<Html<String>, AppError> {
     let user_id = account(&caller).ok_or(AppError::LoginRequired)?;
     let (filed, followed) = reports_of(&kernel, user_id, 200).await?;
+    let categories = store::categories(&kernel.db).await?;
     let sections = vec![
         MineSection {
             id: "deposes",
             heading: page.tr.t("report-mine-filed"),
-            items: items(&kernel, &page.tr, filed).await?,
+            items: items(&categories, &page.tr, filed),
         },
         MineSection {
             id: "suivis",
             heading: page.tr.t("report-mine-followed"),
-            items: items(&kernel, &page.tr, followed).await?,
+            items: items(&categories, &page.tr, followed),
         },
     ];
     render(&MinePage { page, sections })
@@ -188,24 +187,24 @@ impl SpaceSection for MyReports {
         let mut latest: Vec<Report> = filed.into_iter().chain(followed).collect();
         latest.sort_by_key(|r| std::cmp::Reverse(r.created_at));
         latest.truncate(SHOWN);
-        let mut links = Vec::with_capacity(latest.len());
-        for report in latest {
-            let category = store::category_by_id(&kernel.db, &report.category_id)
-                .await?
-                .map(|c| c.name)
-                .unwrap_or_default();
-            links.push(SpaceLink {
+        let categories = store::categories(&kernel.db).await?;
+        let links = latest
+            .into_iter()
+            .map(|report| SpaceLink {
                 label: tr.tn(
                     "report-mine-space-item",
                     &[
                         ("reference", report.reference.clone()),
-                        ("category", category),
+                        (
+                            "category",
+                            category_label(&categories, &report.category_id).0,
+                        ),
                         ("status", tr.t(report.status.label_key())),
                     ],
                 ),
                 href: format!("/mes-signalements/{}", report.id),
-            });
-        }
+            })
+            .collect();
         Ok(SpaceView {
             title: tr.t("report-mine-title"),
             links,

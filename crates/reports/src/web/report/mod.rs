@@ -120,13 +120,44 @@ async fn read_posted(request: Request) -> Result<Posted, AppError> {
     Ok(posted)
 }
 
+/// The answers to a category's questions as people read them: each question with the
+/// names of the choices given (or the text typed), unanswered ones left out.
+fn answer_lines(
+    attributes: &[crate::model::Attribute],
+    given: impl Fn(&str) -> Vec<String>,
+) -> Vec<(String, String)> {
+    attributes
+        .iter()
+        .filter(|a| a.variable)
+        .filter_map(|a| {
+            let names: Vec<String> = given(&a.code)
+                .into_iter()
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| {
+                    a.values
+                        .iter()
+                        .find(|k| k.key == v)
+                        .map(|k| k.name.clone())
+                        .unwrap_or(v)
+                })
+                .collect();
+            (!names.is_empty()).then(|| (a.description.clone(), names.join(", ")))
+        })
+        .collect()
+}
+
 fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::Internal(anyhow::anyhow!(e.to_string()))
 }
 
 /// The site's policy, with the tile server allowed for images on pages with a map.
 fn map_page_csp(kernel: &Kernel) -> HeaderValue {
-    let origin = url::Url::parse(&kernel.config.map.tile_url)
+    HeaderValue::from_str(&csp_with_tiles(&kernel.config.map.tile_url))
+        .unwrap_or(HeaderValue::from_static(kernel::web::CSP))
+}
+
+fn csp_with_tiles(tile_url: &str) -> String {
+    let origin = url::Url::parse(tile_url)
         .ok()
         .filter(|u| matches!(u.scheme(), "https" | "http"))
         .and_then(|u| {
@@ -136,14 +167,13 @@ fn map_page_csp(kernel: &Kernel) -> HeaderValue {
                 None => format!("{}://{host}", u.scheme()),
             })
         });
-    let policy = match origin {
+    match origin {
         Some(origin) => kernel::web::CSP.replace(
             "img-src 'self' data:",
             &format!("img-src 'self' data: {origin}"),
         ),
         None => kernel::web::CSP.to_string(),
-    };
-    HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static(kernel::web::CSP))
+    }
 }
 
 /// Pages that carry a tracking token are never cached nor indexed.
@@ -159,4 +189,20 @@ fn private_page(response: impl IntoResponse) -> Response {
         response,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csp_with_tiles;
+
+    #[test]
+    fn map_pages_allow_images_from_the_tile_server_only() {
+        let csp = csp_with_tiles("https://tile.openstreetmap.org/{z}/{x}/{y}.png");
+        assert!(csp.contains("img-src 'self' data: https://tile.openstreetmap.org;"));
+        assert!(csp.contains("script-src 'self';"));
+        let local = csp_with_tiles("http://127.0.0.1:8081/tuiles/{z}/{x}/{y}.png");
+        assert!(local.contains("img-src 'self' data: http://127.0.0.1:8081;"));
+        assert_eq!(csp_with_tiles(""), kernel::web::CSP);
+        assert_eq!(csp_with_tiles("javascript:alert(1)"), kernel::web::CSP);
+    }
 }

@@ -19,7 +19,7 @@ use kernel::{AppError, Caller, Kernel};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use super::{Posted, internal, map_page_csp, read_posted};
+use super::{Posted, answer_lines, internal, map_page_csp, read_posted};
 use crate::actions::{self, NewReport, ReportError, check_email};
 use crate::model::{AttributeType, Category, Point};
 use crate::photos::{self, CleanPhoto};
@@ -258,18 +258,20 @@ pub async fn submit(
         }
         _ => (FormErrors::new(), Move::from_action(&action)),
     };
-    session.insert(DRAFT_KEY, &draft).await?;
     if !errors.is_empty() && movement != Move::Back {
-        let context = StepContext {
-            kernel: &kernel,
-            caller: &caller,
-            draft: &draft,
-            categories: &categories,
-        };
-        return context
-            .render(page, step, errors, StatusCode::UNPROCESSABLE_ENTITY)
-            .await;
+        return refused(
+            &kernel,
+            page,
+            &caller,
+            &session,
+            &categories,
+            draft,
+            step,
+            errors,
+        )
+        .await;
     }
+    session.insert(DRAFT_KEY, &draft).await?;
     let next = match movement {
         Move::Back => step.saturating_sub(1).max(1),
         Move::Stay => step,
@@ -579,7 +581,7 @@ fn step_of(field: &str) -> u8 {
     }
 }
 
-/// Shows a step again with the reasons sending was refused, the draft kept.
+/// Shows a step again with what must be corrected, the draft kept.
 #[allow(clippy::too_many_arguments)]
 async fn refused(
     kernel: &Kernel,
@@ -1081,26 +1083,9 @@ impl StepContext<'_> {
             (4, Some((_, sub))) => {
                 let place = draft.place.clone().ok_or(AppError::NotFound)?;
                 let point = place.point().ok_or(AppError::NotFound)?;
-                let answers = sub
-                    .attributes
-                    .iter()
-                    .filter(|a| a.variable)
-                    .filter_map(|a| {
-                        let given = draft.answers.get(&a.code)?;
-                        let names: Vec<String> = given
-                            .iter()
-                            .filter(|v| !v.trim().is_empty())
-                            .map(|v| {
-                                a.values
-                                    .iter()
-                                    .find(|k| &k.key == v)
-                                    .map(|k| k.name.clone())
-                                    .unwrap_or_else(|| v.clone())
-                            })
-                            .collect();
-                        (!names.is_empty()).then(|| (a.description.clone(), names.join(", ")))
-                    })
-                    .collect();
+                let answers = answer_lines(&sub.attributes, |code| {
+                    draft.answers.get(code).cloned().unwrap_or_default()
+                });
                 render(&ReviewStep {
                     steps,
                     step,

@@ -15,9 +15,9 @@ use kernel::{AppError, Kernel};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
-use super::{internal, private_page};
+use super::{answer_lines, internal, private_page};
 use crate::actions;
-use crate::model::{Photo, Report, Status, UpdateKind};
+use crate::model::{Category, Photo, Report, Status, UpdateKind};
 use crate::store;
 
 /// A photo as a page links it.
@@ -107,25 +107,20 @@ fn photo_link(base: &str, photo: &Photo, alt: String) -> PhotoLink {
     }
 }
 
-/// The category as residents read it: « Voirie — Nid-de-poule ou chaussée dégradée ».
-pub async fn category_label(
-    kernel: &Kernel,
-    category_id: &str,
-) -> Result<(String, String), AppError> {
-    let Some(category) = store::category_by_id(&kernel.db, category_id).await? else {
-        return Ok((String::new(), "autre".into()));
+/// The category as residents read it, « Voirie — Nid-de-poule ou chaussée dégradée »,
+/// and its icon, from the list of every category.
+pub fn category_label(categories: &[Category], category_id: &str) -> (String, String) {
+    let find = |id: &str| categories.iter().find(|c| c.id == id);
+    let Some(category) = find(category_id) else {
+        return (String::new(), "autre".into());
     };
-    let parent = match &category.parent_id {
-        Some(id) => store::category_by_id(&kernel.db, id).await?,
-        None => None,
-    };
-    Ok(match parent {
+    match category.parent_id.as_deref().and_then(find) {
         Some(parent) => (
             format!("{} — {}", parent.name, category.name),
-            category.icon,
+            category.icon.clone(),
         ),
-        None => (category.name, category.icon),
-    })
+        None => (category.name.clone(), category.icon.clone()),
+    }
 }
 
 /// Builds what the tracking page shows. `base` is the page's address, under which its
@@ -137,10 +132,12 @@ pub async fn tracking_view(
     author: bool,
     base: &str,
 ) -> Result<TrackingView, AppError> {
-    let (category, icon) = category_label(kernel, &report.category_id).await?;
-    let attributes = store::category_by_id(&kernel.db, &report.category_id)
-        .await?
-        .map(|c| c.attributes)
+    let categories = store::categories(&kernel.db).await?;
+    let (category, icon) = category_label(&categories, &report.category_id);
+    let attributes = categories
+        .iter()
+        .find(|c| c.id == report.category_id)
+        .map(|c| c.attributes.as_slice())
         .unwrap_or_default();
     let updates = store::updates_of(&kernel.db, &report.id).await?;
     let photos: Vec<Photo> = store::photos_of(&kernel.db, &report.id)
@@ -197,32 +194,15 @@ pub async fn tracking_view(
             .unwrap_or_default(),
         None => String::new(),
     };
-    let answers = attributes
-        .iter()
-        .filter(|a| a.variable)
-        .filter_map(|a| {
-            let value = report.answers.get(&a.code)?;
-            let keys: Vec<String> = match value {
-                serde_json::Value::Array(items) => items
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect(),
-                serde_json::Value::String(s) => vec![s.clone()],
-                other => vec![other.to_string()],
-            };
-            let names: Vec<String> = keys
-                .iter()
-                .map(|k| {
-                    a.values
-                        .iter()
-                        .find(|v| &v.key == k)
-                        .map(|v| v.name.clone())
-                        .unwrap_or_else(|| k.clone())
-                })
-                .collect();
-            Some((a.description.clone(), names.join(", ")))
-        })
-        .collect();
+    let answers = answer_lines(attributes, |code| match report.answers.get(code) {
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        Some(serde_json::Value::String(s)) => vec![s.clone()],
+        Some(other) => vec![other.to_string()],
+        None => vec![],
+    });
     let merged_into = match (&report.merged_into, report.status) {
         (Some(id), Status::Duplicate) => store::report_by_id(&kernel.db, id)
             .await?
