@@ -90,14 +90,21 @@ fn inside_commune(found: Vec<Found>, districts: &[District]) -> Vec<Found> {
         .collect()
 }
 
+impl From<reqwest::Error> for ServiceError {
+    fn from(e: reqwest::Error) -> ServiceError {
+        ServiceError::Http(e.without_url())
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 enum ServiceError {
     #[error("address service URL is not valid: {0}")]
     Url(#[from] url::ParseError),
     #[error("no HTTP client: {0}")]
     Client(String),
+    /// Without the URL: it holds what the resident typed, which logs must not keep.
     #[error("address service unreachable: {0}")]
-    Http(#[from] reqwest::Error),
+    Http(reqwest::Error),
     #[error("address service answer is not a FeatureCollection: {0}")]
     Body(#[from] serde_json::Error),
 }

@@ -81,6 +81,14 @@ impl From<UploadRefused> for PhotoError {
     }
 }
 
+/// `clean` on a blocking thread: decoding a large photo takes CPU time that must not hold
+/// up the server's other requests and live events.
+pub async fn clean_async(bytes: Vec<u8>, max_bytes: u64) -> Result<CleanPhoto, PhotoError> {
+    tokio::task::spawn_blocking(move || clean(&bytes, max_bytes))
+        .await
+        .unwrap_or(Err(PhotoError::Unreadable))
+}
+
 /// Checks, decodes, turns upright, downscales and re-encodes a photo. JPEG and WebP become
 /// JPEG, PNG stays PNG (screenshots and drawings keep their sharp edges). Pure.
 pub fn clean(bytes: &[u8], max_bytes: u64) -> Result<CleanPhoto, PhotoError> {

@@ -331,6 +331,11 @@ pub async fn next_reference(tx: &mut Tx, year: i16) -> Result<String, sqlx::Erro
     Ok(crate::rules::reference(year, last))
 }
 
+/// What text search looks in, normalised once in Rust.
+fn search_text(r: &Report) -> String {
+    kernel::text::normalise(&format!("{} {} {}", r.reference, r.address, r.description))
+}
+
 /// Stores a new report with the hash of its tracking token and its Open311 token.
 pub async fn insert_report(
     tx: &mut Tx,
@@ -341,8 +346,8 @@ pub async fn insert_report(
     let (lat, lon) = r.point.to_micro();
     let answers = serde_json::to_string(&r.answers).map_err(|_| corrupt("answers"))?;
     sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO reports ({REPORT_COLUMNS}, tracking_hash, open311_token)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)"
+        "INSERT INTO reports ({REPORT_COLUMNS}, tracking_hash, open311_token, search_text)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)"
     )))
     .bind(&r.id)
     .bind(&r.reference)
@@ -372,6 +377,7 @@ pub async fn insert_report(
     .bind(r.closed_at.map(to_db))
     .bind(tracking_hash)
     .bind(open311_token)
+    .bind(search_text(r))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -486,6 +492,30 @@ pub async fn report_by_tracking_hash(db: &Db, hash: &str) -> Result<Option<Repor
     row.as_ref().map(report_from_row).transpose()
 }
 
+/// Moves a report and its history back in time (the demo's samples, filed "days ago").
+pub async fn backdate_report(
+    db: &Db,
+    id: &str,
+    by: jiff::SignedDuration,
+) -> Result<(), sqlx::Error> {
+    let micros = i64::try_from(by.as_micros()).unwrap_or(i64::MAX);
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "UPDATE reports SET created_at = created_at - $2, updated_at = updated_at - $2,
+           acknowledged_at = acknowledged_at - $2, closed_at = closed_at - $2 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(micros)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE report_updates SET created_at = created_at - $2 WHERE report_id = $1")
+        .bind(id)
+        .bind(micros)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
 /// Which reports a list shows. Every field narrows; empty lists mean "any".
 #[derive(Debug, Clone, Default)]
 pub struct ReportFilter {
@@ -591,8 +621,10 @@ fn where_clause(filter: &ReportFilter) -> Sql {
         sql.clauses.push(format!("r.created_at <= {p}"));
     }
     if filter.public_only {
-        sql.clauses
-            .push("r.category_id IN (SELECT id FROM report_categories WHERE private = 0)".into());
+        // A sub-category of a private category is private too.
+        sql.clauses.push(
+            "r.category_id IN (SELECT c.id FROM report_categories c WHERE c.private = 0 AND (c.parent_id IS NULL OR c.parent_id IN (SELECT p.id FROM report_categories p WHERE p.private = 0)))".into(),
+        );
     }
     if let Some((min, max)) = filter.within {
         let (min_lat, min_lon) = min.to_micro();
@@ -605,13 +637,11 @@ fn where_clause(filter: &ReportFilter) -> Sql {
             "r.lat BETWEEN {a} AND {b} AND r.lon BETWEEN {c} AND {d}"
         ));
     }
-    let text = filter.text.trim().to_lowercase();
+    let text = kernel::text::normalise(&filter.text);
     if !text.is_empty() {
-        let pattern = format!("%{}%", text.replace(['%', '_'], ""));
-        let p = sql.param(Bind::Text(pattern));
-        sql.clauses.push(format!(
-            "(LOWER(r.reference) LIKE {p} OR LOWER(r.address) LIKE {p} OR LOWER(r.description) LIKE {p})"
-        ));
+        // Normalised text holds letters, digits and single spaces only: no LIKE wildcard.
+        let p = sql.param(Bind::Text(format!("%{text}%")));
+        sql.clauses.push(format!("r.search_text LIKE {p}"));
     }
     if let Some(since) = filter.closed_since {
         let p = sql.param(Bind::Int(to_db(since)));
@@ -685,7 +715,8 @@ pub async fn nearby(
         "SELECT id, category_id, status, lat, lon, created_at FROM reports
          WHERE category_id = $1 AND lat BETWEEN $2 AND $3 AND lon BETWEEN $4 AND $5
            AND created_at >= $6 AND status IN ('new', 'acknowledged', 'in_progress')
-         LIMIT 200",
+         ORDER BY created_at DESC
+         LIMIT 500",
     )
     .bind(category_id)
     .bind(min_lat)
@@ -793,6 +824,30 @@ pub async fn insert_photo(tx: &mut Tx, p: &Photo) -> Result<(), sqlx::Error> {
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// The kernel's file row of a photo already written to storage.
+pub async fn insert_photo_file(
+    tx: &mut Tx,
+    object: &kernel::storage::StoredObject,
+    photo: &crate::photos::CleanPhoto,
+    now: Timestamp,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO files (id, storage_key, content_type, size_bytes, sha256, original_name, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(&object.key)
+    .bind(photo.content_type)
+    .bind(i64::try_from(object.size_bytes).unwrap_or(i64::MAX))
+    .bind(&object.sha256)
+    .bind(format!("photo.{}", photo.extension()))
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
 }
 
 fn photo_from_row(row: &AnyRow) -> Photo {
@@ -950,9 +1005,9 @@ pub async fn set_new_report_notice(
 }
 
 /// Staff who chose not to get an e-mail per new report.
-pub async fn quiet_agents(tx: &mut Tx) -> Result<Vec<String>, sqlx::Error> {
+pub async fn quiet_agents(db: &Db) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT user_id FROM report_agent_preferences WHERE new_report = 'none'")
-        .fetch_all(&mut **tx)
+        .fetch_all(db.pool())
         .await
 }
 

@@ -108,7 +108,13 @@ impl Value {
             return out.write_event(Event::Empty(BytesStart::new(name)));
         }
         out.write_event(Event::Start(BytesStart::new(name)))?;
-        // `BytesText::new` escapes &, < and > (quotes need no escaping in text).
+        // `BytesText::new` escapes &, < and > (quotes need no escaping in text); the
+        // control characters XML 1.0 forbids are dropped, or one stored report would make
+        // a whole list unreadable.
+        let scalar: String = scalar
+            .chars()
+            .filter(|c| !c.is_control() || matches!(c, '\n' | '\t' | '\r'))
+            .collect();
         out.write_event(Event::Text(BytesText::new(&scalar)))?;
         out.write_event(Event::End(BytesEnd::new(name)))
     }

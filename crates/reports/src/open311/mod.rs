@@ -655,8 +655,14 @@ async fn create_request(kernel: &Kernel, query: Params, request: Request) -> Res
         }
     };
     let mut photos = Vec::new();
-    for upload in uploads {
-        match crate::photos::clean(&upload.bytes, kernel.config.max_upload_bytes) {
+    if uploads.len() > crate::rules::MAX_PHOTOS {
+        problems.push(format!(
+            "media : au plus {} photos par signalement.",
+            crate::rules::MAX_PHOTOS
+        ));
+    }
+    for upload in uploads.into_iter().take(crate::rules::MAX_PHOTOS) {
+        match crate::photos::clean_async(upload.bytes, kernel.config.max_upload_bytes).await {
             Ok(photo) => photos.push(photo),
             Err(e) => problems.push(format!("{} : {e}", upload.field)),
         }

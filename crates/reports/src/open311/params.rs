@@ -149,9 +149,11 @@ pub fn list_query(params: &Params, now: Timestamp) -> Result<ListQuery, Vec<Stri
         Some(raw) => match parse_instant(raw) {
             Some(at) => Some(at),
             None => {
-                problems.push(format!(
-                    "{key} « {raw} » n'est pas une date ISO 8601 (par exemple 2026-03-05T08:15:30+01:00)."
-                ));
+                if ids.is_empty() {
+                    problems.push(format!(
+                        "{key} « {raw} » n'est pas une date ISO 8601 (par exemple 2026-03-05T08:15:30+01:00)."
+                    ));
+                }
                 None
             }
         },
@@ -160,10 +162,13 @@ pub fn list_query(params: &Params, now: Timestamp) -> Result<ListQuery, Vec<Stri
     let end = date("end_date");
     let (from, until) = match (start, end) {
         (None, None) => (now - MAX_SPAN, now),
-        (Some(s), None) => (s, s + MAX_SPAN),
-        (None, Some(e)) => (e - MAX_SPAN, e),
+        // Dates at the edge of the representable range must not overflow.
+        (Some(s), None) => (s, s.checked_add(MAX_SPAN).unwrap_or(Timestamp::MAX)),
+        (None, Some(e)) => (e.checked_sub(MAX_SPAN).unwrap_or(Timestamp::MIN), e),
         (Some(s), Some(e)) => {
-            if e < s {
+            if !ids.is_empty() {
+                // Asked by id: the dates are ignored, so they cannot be wrong.
+            } else if e < s {
                 problems.push("end_date doit être postérieure à start_date.".to_string());
             } else if e.duration_since(s) > MAX_SPAN {
                 problems.push(

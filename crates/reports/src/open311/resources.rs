@@ -186,7 +186,10 @@ pub fn request(
                 .map(|z| Value::text(format_instant(z.timestamp())))
                 .unwrap_or(Value::Null),
         ),
-        ("address", Value::text_or_null(&report.address)),
+        (
+            "address",
+            Value::text_or_null(&crate::rules::public_address(&report.address)),
+        ),
         ("address_id", Value::Null),
         (
             "zipcode",
