@@ -4,12 +4,15 @@
 //! open; other systems read and file reports through Open311 GeoReport v2.
 
 pub mod actions;
+pub mod admin_districts;
+pub mod admin_rules;
 pub mod demo;
 pub mod geocode;
 pub mod model;
 pub mod open311;
 pub mod photos;
 pub mod rules;
+pub mod stats;
 pub mod store;
 pub mod web;
 

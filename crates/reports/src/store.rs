@@ -185,6 +185,18 @@ pub async fn save_district(
 
 // ------------------------------------------------------------------ routing
 
+fn rule_from_row(row: &AnyRow) -> RoutingRule {
+    RoutingRule {
+        id: row.get(0),
+        position: row.get(1),
+        category_id: row.get(2),
+        district_id: row.get(3),
+        service_id: row.get(4),
+        team_id: row.get(5),
+        agency: row.get(6),
+    }
+}
+
 pub async fn routing_rules(db: &Db) -> Result<Vec<RoutingRule>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, position, category_id, district_id, service_id, team_id, agency
@@ -192,18 +204,7 @@ pub async fn routing_rules(db: &Db) -> Result<Vec<RoutingRule>, sqlx::Error> {
     )
     .fetch_all(db.pool())
     .await?;
-    Ok(rows
-        .iter()
-        .map(|row| RoutingRule {
-            id: row.get(0),
-            position: row.get(1),
-            category_id: row.get(2),
-            district_id: row.get(3),
-            service_id: row.get(4),
-            team_id: row.get(5),
-            agency: row.get(6),
-        })
-        .collect())
+    Ok(rows.iter().map(rule_from_row).collect())
 }
 
 /// Replaces every routing rule at once (the rules are edited as one ordered list).
@@ -1165,4 +1166,306 @@ pub async fn public_updates_of(db: &Db, report_ids: &[String]) -> Result<Vec<Upd
     }
     let rows = query.fetch_all(db.pool()).await?;
     Ok(rows.iter().map(update_from_row).collect())
+}
+
+// ------------------------------------------------------------------ administration
+
+/// Takes the category's row lock and reads it, so that two administrators editing its
+/// settings or questions at once do it one after the other.
+pub async fn lock_category(tx: &mut Tx, id: &str) -> Result<Option<Category>, sqlx::Error> {
+    let touched = sqlx::query("UPDATE report_categories SET position = position WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    if touched.rows_affected() == 0 {
+        return Ok(None);
+    }
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CATEGORY_COLUMNS} FROM report_categories WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    category_from_row(&row).map(Some)
+}
+
+/// Reports filed in a category, whatever their status: once there is one, the category's
+/// code and its questions' codes are what those reports refer to.
+pub async fn reports_in_category(tx: &mut Tx, category_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM reports WHERE category_id = $1")
+        .bind(category_id)
+        .fetch_one(&mut **tx)
+        .await
+}
+
+/// Reports per category id, for the back office's list.
+pub async fn report_counts_by_category(
+    db: &Db,
+) -> Result<std::collections::HashMap<String, i64>, sqlx::Error> {
+    let rows = sqlx::query("SELECT category_id, COUNT(*) FROM reports GROUP BY category_id")
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
+}
+
+/// Takes the lock of every routing rule and reads them in order: the rules are edited as
+/// one ordered list, so two edits at once must not interleave.
+pub async fn lock_routing_rules(tx: &mut Tx) -> Result<Vec<RoutingRule>, sqlx::Error> {
+    sqlx::query("UPDATE report_routing_rules SET position = position")
+        .execute(&mut **tx)
+        .await?;
+    let rows = sqlx::query(
+        "SELECT id, position, category_id, district_id, service_id, team_id, agency
+         FROM report_routing_rules ORDER BY position",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.iter().map(rule_from_row).collect())
+}
+
+/// How much a district is relied on: routing rules naming it, reports placed in it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DistrictUse {
+    pub rules: i64,
+    pub reports: i64,
+}
+
+pub async fn district_uses(
+    db: &Db,
+) -> Result<std::collections::HashMap<String, DistrictUse>, sqlx::Error> {
+    let mut uses: std::collections::HashMap<String, DistrictUse> = Default::default();
+    let rules = sqlx::query(
+        "SELECT district_id, COUNT(*) FROM report_routing_rules WHERE district_id IS NOT NULL GROUP BY district_id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    for row in &rules {
+        uses.entry(row.get(0)).or_default().rules = row.get(1);
+    }
+    let reports = sqlx::query(
+        "SELECT district_id, COUNT(*) FROM reports WHERE district_id IS NOT NULL GROUP BY district_id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    for row in &reports {
+        uses.entry(row.get(0)).or_default().reports = row.get(1);
+    }
+    Ok(uses)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DistrictDeletion {
+    /// Deleted; its reports keep their point but no longer name a district.
+    Deleted {
+        name: String,
+        detached: u64,
+    },
+    /// Routing rules still name it.
+    UsedByRules(i64),
+    NotFound,
+}
+
+/// Deletes a district that no routing rule names, inside the caller's transaction.
+pub async fn delete_district(tx: &mut Tx, id: &str) -> Result<DistrictDeletion, sqlx::Error> {
+    let name: Option<String> =
+        sqlx::query_scalar("SELECT name FROM report_districts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some(name) = name else {
+        return Ok(DistrictDeletion::NotFound);
+    };
+    // The rules' lock first: a rule added meanwhile cannot point to a deleted district.
+    lock_routing_rules(tx).await?;
+    let rules: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM report_routing_rules WHERE district_id = $1")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+    if rules > 0 {
+        return Ok(DistrictDeletion::UsedByRules(rules));
+    }
+    let detached = sqlx::query("UPDATE reports SET district_id = NULL WHERE district_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    sqlx::query("DELETE FROM report_districts WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(DistrictDeletion::Deleted { name, detached })
+}
+
+/// The ids of the districts with these slugs (those that exist).
+pub async fn district_ids_by_slug(
+    tx: &mut Tx,
+    slugs: &[String],
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let mut found = Vec::new();
+    for slug in slugs {
+        let id: Option<String> =
+            sqlx::query_scalar("SELECT id FROM report_districts WHERE slug = $1")
+                .bind(slug)
+                .fetch_optional(&mut **tx)
+                .await?;
+        if let Some(id) = id {
+            found.push((slug.clone(), id));
+        }
+    }
+    Ok(found)
+}
+
+// ------------------------------------------------------------------ statistics
+
+/// What the statistics count reports by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatGroup {
+    Category,
+    District,
+    Status,
+}
+
+impl StatGroup {
+    fn column(self) -> &'static str {
+        match self {
+            StatGroup::Category => "r.category_id",
+            StatGroup::District => "r.district_id",
+            StatGroup::Status => "r.status",
+        }
+    }
+}
+
+/// Reports of the filter counted by category, district or status (`None`: no district).
+pub async fn count_by(
+    db: &Db,
+    filter: &ReportFilter,
+    group: StatGroup,
+) -> Result<Vec<(Option<String>, i64)>, sqlx::Error> {
+    let sql = where_clause(filter);
+    let column = group.column();
+    let text = format!(
+        "SELECT {column}, COUNT(*) FROM reports r {} GROUP BY {column}",
+        where_text(&sql)
+    );
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(text)), sql.binds)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
+}
+
+/// Reports of the filter filed in each period `[bounds[i], bounds[i + 1])`, in one pass.
+pub async fn count_by_period(
+    db: &Db,
+    filter: &ReportFilter,
+    bounds: &[Timestamp],
+) -> Result<Vec<i64>, sqlx::Error> {
+    if bounds.len() < 2 {
+        return Ok(vec![]);
+    }
+    let mut sql = where_clause(filter);
+    let columns: Vec<String> = bounds
+        .windows(2)
+        .map(|w| {
+            let from = sql.param(Bind::Int(to_db(w[0])));
+            let until = sql.param(Bind::Int(to_db(w[1])));
+            format!("COUNT(CASE WHEN r.created_at >= {from} AND r.created_at < {until} THEN 1 END)")
+        })
+        .collect();
+    let text = format!(
+        "SELECT {} FROM reports r {}",
+        columns.join(", "),
+        where_text(&sql)
+    );
+    let row = bind_all(sqlx::query(sqlx::AssertSqlSafe(text)), sql.binds)
+        .fetch_one(db.pool())
+        .await?;
+    Ok((0..columns.len()).map(|i| row.get::<i64, _>(i)).collect())
+}
+
+/// The instants behind the median delays: every acknowledged report of the filter (a
+/// resolved one was acknowledged too), two or three numbers each.
+pub async fn delay_rows(
+    db: &Db,
+    filter: &ReportFilter,
+) -> Result<Vec<crate::stats::DelayRow>, sqlx::Error> {
+    let mut sql = where_clause(filter);
+    sql.clauses.push("r.acknowledged_at IS NOT NULL".into());
+    let text = format!(
+        "SELECT r.category_id, r.created_at, r.acknowledged_at, r.closed_at, r.status FROM reports r {}",
+        where_text(&sql)
+    );
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(text)), sql.binds)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let resolved = row.get::<String, _>(4) == Status::Resolved.as_str();
+            crate::stats::DelayRow {
+                category_id: row.get(0),
+                created_at: from_db(row.get(1)),
+                acknowledged_at: row.get::<Option<i64>, _>(2).map(from_db),
+                resolved_at: if resolved {
+                    row.get::<Option<i64>, _>(3).map(from_db)
+                } else {
+                    None
+                },
+            }
+        })
+        .collect())
+}
+
+/// One report as the exports give it: what and where, who handles it, when; never the
+/// author, the description nor the answers (free text may name people).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportRow {
+    pub reference: String,
+    pub category_id: String,
+    pub status: Status,
+    pub district_id: Option<String>,
+    pub service_id: Option<String>,
+    pub team_id: Option<String>,
+    pub agency: String,
+    pub address: String,
+    pub point: Point,
+    pub source: Source,
+    pub me_too_count: i64,
+    pub created_at: Timestamp,
+    pub acknowledged_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+}
+
+pub async fn export_rows(db: &Db, filter: &ReportFilter) -> Result<Vec<ExportRow>, sqlx::Error> {
+    let sql = where_clause(filter);
+    let text = format!(
+        "SELECT r.reference, r.category_id, r.status, r.district_id, r.service_id, r.team_id,
+           r.agency, r.address, r.lat, r.lon, r.source, r.me_too_count, r.created_at,
+           r.acknowledged_at, r.closed_at
+         FROM reports r {} ORDER BY r.created_at, r.id",
+        where_text(&sql)
+    );
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(text)), sql.binds)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ExportRow {
+                reference: row.get(0),
+                category_id: row.get(1),
+                status: Status::parse(&row.get::<String, _>(2)).ok_or_else(|| corrupt("status"))?,
+                district_id: row.get(3),
+                service_id: row.get(4),
+                team_id: row.get(5),
+                agency: row.get(6),
+                address: row.get(7),
+                point: Point::from_micro(row.get(8), row.get(9)),
+                source: Source::parse(&row.get::<String, _>(10)),
+                me_too_count: row.get(11),
+                created_at: from_db(row.get(12)),
+                acknowledged_at: row.get::<Option<i64>, _>(13).map(from_db),
+                closed_at: row.get::<Option<i64>, _>(14).map(from_db),
+            })
+        })
+        .collect()
 }
