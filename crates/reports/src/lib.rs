@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod demo;
 pub mod geocode;
+pub mod handling;
 pub mod model;
 pub mod open311;
 pub mod photos;
