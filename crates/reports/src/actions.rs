@@ -249,6 +249,10 @@ pub async fn file_report(
         closed_at: None,
     };
     store::insert_report(&mut tx, &report, &tracking_hash, &open311_token).await?;
+    if let Some(client) = &report.api_client_id {
+        // The key's last use is written with the report it filed, or not at all.
+        store::touch_client(&mut tx, client, now).await?;
+    }
     store::insert_update(
         &mut tx,
         &Update {

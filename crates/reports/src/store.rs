@@ -718,23 +718,24 @@ pub async fn updates_of(db: &Db, report_id: &str) -> Result<Vec<Update>, sqlx::E
     .bind(report_id)
     .fetch_all(db.pool())
     .await?;
-    Ok(rows
-        .iter()
-        .map(|row| Update {
-            id: row.get(0),
-            report_id: row.get(1),
-            kind: UpdateKind::parse(&row.get::<String, _>(2)),
-            status: row
-                .get::<Option<String>, _>(3)
-                .and_then(|s| Status::parse(&s)),
-            message: row.get(4),
-            public: row.get::<i64, _>(5) != 0,
-            hidden: row.get::<i64, _>(6) != 0,
-            agent_id: row.get(7),
-            agent_name: row.get(8),
-            created_at: from_db(row.get(9)),
-        })
-        .collect())
+    Ok(rows.iter().map(update_from_row).collect())
+}
+
+fn update_from_row(row: &AnyRow) -> Update {
+    Update {
+        id: row.get(0),
+        report_id: row.get(1),
+        kind: UpdateKind::parse(&row.get::<String, _>(2)),
+        status: row
+            .get::<Option<String>, _>(3)
+            .and_then(|s| Status::parse(&s)),
+        message: row.get(4),
+        public: row.get::<i64, _>(5) != 0,
+        hidden: row.get::<i64, _>(6) != 0,
+        agent_id: row.get(7),
+        agent_name: row.get(8),
+        created_at: from_db(row.get(9)),
+    }
 }
 
 pub async fn set_update_hidden(
@@ -1145,4 +1146,71 @@ pub async fn move_subscriptions(tx: &mut Tx, from: &str, to: &str) -> Result<u64
         .execute(&mut **tx)
         .await?;
     Ok(moved.rows_affected())
+}
+
+// ------------------------------------------------------------------ Open311
+
+/// A client with its key's state, read inside the transaction that changes it.
+pub async fn client_by_id(tx: &mut Tx, id: &str) -> Result<Option<ApiClient>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, name, contact, key_prefix, created_at, last_used_at, revoked_at
+         FROM open311_clients WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.as_ref().map(client_from_row))
+}
+
+/// `$1, $2, …` for a list of values bound in order.
+fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The first photo the public may see of each report: the report's own photos before
+/// the photos of a fix, oldest first.
+pub async fn first_visible_photos(
+    db: &Db,
+    report_ids: &[String],
+) -> Result<std::collections::HashMap<String, String>, sqlx::Error> {
+    let mut first = std::collections::HashMap::new();
+    if report_ids.is_empty() {
+        return Ok(first);
+    }
+    let text = format!(
+        "SELECT report_id, id FROM report_photos
+         WHERE hidden = 0 AND report_id IN ({})
+         ORDER BY report_id, CASE WHEN update_id IS NULL THEN 0 ELSE 1 END, created_at, id",
+        placeholders(report_ids.len())
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(text));
+    for id in report_ids {
+        query = query.bind(id);
+    }
+    for row in query.fetch_all(db.pool()).await? {
+        first.entry(row.get(0)).or_insert_with(|| row.get(1));
+    }
+    Ok(first)
+}
+
+/// The public entries of the history of several reports, oldest first.
+pub async fn public_updates_of(db: &Db, report_ids: &[String]) -> Result<Vec<Update>, sqlx::Error> {
+    if report_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let text = format!(
+        "SELECT id, report_id, kind, status, message, public, hidden, agent_id, agent_name, created_at
+         FROM report_updates WHERE public = 1 AND report_id IN ({})
+         ORDER BY report_id, created_at, id",
+        placeholders(report_ids.len())
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(text));
+    for id in report_ids {
+        query = query.bind(id);
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    Ok(rows.iter().map(update_from_row).collect())
 }
