@@ -1,6 +1,7 @@
 //! The agents' report inbox in headless Chromium, each page checked with axe-core: a new
 //! report appears live in the inbox, a canned reply fills the status form, an empty note
-//! is refused next to its field, and the field view fits a phone. Runs with
+//! is refused next to its field, and the field view fits a phone; without JavaScript, the
+//! canned reply, the status change and the field view by address work too. Runs with
 //! `PARVIS_BROWSER_TESTS=1` (see `browser/support.rs`); skipped otherwise.
 
 #[path = "browser/support.rs"]
@@ -43,8 +44,7 @@ async fn value_of(browser: &Browser, css: &str) -> Result<String, String> {
     Ok(value.as_str().unwrap_or_default().to_string())
 }
 
-async fn inbox_journey(browser: &Browser, app: &TestApp) -> Result<(), String> {
-    let base = app.url("");
+async fn log_in_as_luc(browser: &Browser, base: &str) -> Result<(), String> {
     browser.goto(&format!("{base}/connexion")).await?;
     browser.fill("#email", "luc.moreau@demo.parvis.fr").await?;
     browser
@@ -52,7 +52,25 @@ async fn inbox_journey(browser: &Browser, app: &TestApp) -> Result<(), String> {
         .await?;
     browser
         .submit_form_by_button("form.formulaire button[type=submit]")
-        .await?;
+        .await
+}
+
+fn pothole(description: &str) -> NewReport {
+    let mut answers = BTreeMap::new();
+    answers.insert("danger".to_string(), vec!["oui".to_string()]);
+    NewReport {
+        category_code: "nid-de-poule".into(),
+        point: Point::new(45.7712, 4.8321),
+        address: "Chemin des Vignes, 00000 Démo".into(),
+        description: description.into(),
+        answers,
+        ..NewReport::default()
+    }
+}
+
+async fn inbox_journey(browser: &Browser, app: &TestApp) -> Result<(), String> {
+    let base = app.url("");
+    log_in_as_luc(browser, &base).await?;
     browser
         .goto(&format!("{base}/backoffice/signalements"))
         .await?;
@@ -62,19 +80,10 @@ async fn inbox_journey(browser: &Browser, app: &TestApp) -> Result<(), String> {
     browser.find("#boite-direct[data-connecte=oui]").await?;
 
     // A resident reports a pothole in Les Coteaux: the open page tells Luc at once.
-    let mut answers = BTreeMap::new();
-    answers.insert("danger".to_string(), vec!["oui".to_string()]);
     let filed = actions::file_report(
         &app.kernel,
         &kernel::Caller::default(),
-        NewReport {
-            category_code: "nid-de-poule".into(),
-            point: Point::new(45.7712, 4.8321),
-            address: "Chemin des Vignes, 00000 Démo".into(),
-            description: "Un trou sur le chemin.".into(),
-            answers,
-            ..NewReport::default()
-        },
+        pothole("Un trou sur le chemin."),
     )
     .await
     .map_err(|e| e.to_string())?;
@@ -151,4 +160,80 @@ async fn an_agent_sees_a_new_report_live_and_handles_it_on_accessible_pages() {
     let browser = Browser::start().await;
     let outcome = inbox_journey(&browser, &app).await;
     browser.finish("report_inbox_journey", outcome).await;
+}
+
+/// The same tools with JavaScript off: the canned reply comes through its own button, the
+/// field view sorts by a typed street.
+async fn journey_without_javascript(browser: &Browser, app: &TestApp) -> Result<(), String> {
+    let base = app.url("");
+    let filed = actions::file_report(
+        &app.kernel,
+        &kernel::Caller::default(),
+        pothole("Un trou sans script."),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    log_in_as_luc(browser, &base).await?;
+    browser
+        .goto(&format!("{base}/backoffice/signalements"))
+        .await?;
+    // axe-core itself needs the page's timers, which are off here: the pages are checked
+    // with JavaScript on, above.
+    browser.find_text(&filed.report.reference).await?;
+    browser
+        .follow_link(&format!(
+            "a[href='/backoffice/signalements/{}']",
+            filed.report.id
+        ))
+        .await?;
+    browser
+        .click("#modele option[value='bo-report-canned-resolved-1']")
+        .await?;
+    browser
+        .submit_form_by_button("form.modeles button[type=submit]")
+        .await?;
+    let message = value_of(browser, "#message").await?;
+    if !message.contains("Le problème est réglé") {
+        return Err(format!(
+            "the canned reply did not fill the message: {message:?}"
+        ));
+    }
+    browser
+        .submit_form_by_button("form[action$='/statut'] button[type=submit]")
+        .await?;
+    browser.find_text("Statut enregistré : Résolu.").await?;
+    browser
+        .goto(&format!("{base}/backoffice/signalements/terrain"))
+        .await?;
+    // The phone's position needs the script: its button stays hidden.
+    if browser
+        .find("#ma-position-terrain")
+        .await?
+        .is_displayed()
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        return Err("the position button shows without JavaScript".into());
+    }
+    browser.fill("#adresse", "Montée des Carmes").await?;
+    browser
+        .submit_form_by_button("#position-terrain .actions button[type=submit]")
+        .await?;
+    browser.find_text("Distances depuis").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn without_javascript_an_agent_handles_a_report_and_sorts_the_field_view() {
+    if !support::run_or_skip(
+        "without_javascript_an_agent_handles_a_report_and_sorts_the_field_view",
+    ) {
+        return;
+    }
+    let app = demo_app().await;
+    let browser = Browser::start_without_javascript().await;
+    let outcome = journey_without_javascript(&browser, &app).await;
+    browser
+        .finish("report_inbox_without_javascript", outcome)
+        .await;
 }
