@@ -8,6 +8,7 @@ pub mod admin_districts;
 pub mod admin_rules;
 pub mod demo;
 pub mod geocode;
+pub mod handling;
 pub mod model;
 pub mod open311;
 pub mod photos;

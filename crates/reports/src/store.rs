@@ -674,32 +674,11 @@ fn where_text(sql: &Sql) -> String {
 }
 
 pub async fn list_reports(db: &Db, filter: &ReportFilter) -> Result<Vec<Report>, sqlx::Error> {
-    let mut sql = where_clause(filter);
-    let order = match filter.order {
-        ReportOrder::NewestFirst => "r.created_at DESC, r.id",
-        ReportOrder::OldestFirst => "r.created_at, r.id",
-        ReportOrder::RecentlyUpdated => "r.updated_at DESC, r.id",
-    };
-    let limit = sql.param(Bind::Int(if filter.limit > 0 { filter.limit } else { 50 }));
-    let offset = sql.param(Bind::Int(filter.offset.max(0)));
-    let text = format!(
-        "SELECT {} FROM reports r {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
-        report_columns("r"),
-        where_text(&sql)
-    );
-    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(text)), sql.binds)
-        .fetch_all(db.pool())
-        .await?;
-    rows.iter().map(report_from_row).collect()
+    fetch_page(db, where_clause(filter), filter).await
 }
 
 pub async fn count_reports(db: &Db, filter: &ReportFilter) -> Result<i64, sqlx::Error> {
-    let sql = where_clause(filter);
-    let text = format!("SELECT COUNT(*) FROM reports r {}", where_text(&sql));
-    let row = bind_all(sqlx::query(sqlx::AssertSqlSafe(text)), sql.binds)
-        .fetch_one(db.pool())
-        .await?;
-    Ok(row.get::<i64, _>(0))
+    count_where(db, where_clause(filter)).await
 }
 
 /// Open reports of a category in a box, filed since an instant: the candidates of the
@@ -1099,6 +1078,130 @@ pub async fn revoke_client(tx: &mut Tx, id: &str, now: Timestamp) -> Result<bool
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+// ------------------------------------------------------------------ agents' inbox and handling
+
+/// The agents' inbox: the report filter, and « without a team » that the filter cannot say.
+#[derive(Debug, Clone, Default)]
+pub struct InboxFilter {
+    pub reports: ReportFilter,
+    /// Only reports that no team of their service holds.
+    pub without_team: bool,
+}
+
+fn inbox_where(filter: &InboxFilter) -> Sql {
+    let mut sql = where_clause(&filter.reports);
+    if filter.without_team {
+        sql.clauses.push("r.team_id IS NULL".into());
+    }
+    sql
+}
+
+/// One page of the inbox, in the filter's order, and how many reports match in all.
+pub async fn inbox_page(db: &Db, filter: &InboxFilter) -> Result<(Vec<Report>, i64), sqlx::Error> {
+    let total = count_where(db, inbox_where(filter)).await?;
+    let reports = fetch_page(db, inbox_where(filter), &filter.reports).await?;
+    Ok((reports, total))
+}
+
+/// How many reports a WHERE clause selects.
+async fn count_where(db: &Db, sql: Sql) -> Result<i64, sqlx::Error> {
+    let text = format!("SELECT COUNT(*) FROM reports r {}", where_text(&sql));
+    let row = bind_all(sqlx::query(sqlx::AssertSqlSafe(text)), sql.binds)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(row.get::<i64, _>(0))
+}
+
+/// The reports a WHERE clause selects, in the filter's order, one page of them.
+async fn fetch_page(
+    db: &Db,
+    mut sql: Sql,
+    filter: &ReportFilter,
+) -> Result<Vec<Report>, sqlx::Error> {
+    let order = match filter.order {
+        ReportOrder::NewestFirst => "r.created_at DESC, r.id",
+        ReportOrder::OldestFirst => "r.created_at, r.id",
+        ReportOrder::RecentlyUpdated => "r.updated_at DESC, r.id",
+    };
+    let limit = sql.param(Bind::Int(if filter.limit > 0 { filter.limit } else { 50 }));
+    let offset = sql.param(Bind::Int(filter.offset.max(0)));
+    let text = format!(
+        "SELECT {} FROM reports r {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+        report_columns("r"),
+        where_text(&sql)
+    );
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(text)), sql.binds)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(report_from_row).collect()
+}
+
+/// How many reports of the inbox are in each status, whatever status the filter asks for.
+pub async fn inbox_status_counts(
+    db: &Db,
+    filter: &InboxFilter,
+) -> Result<Vec<(Status, i64)>, sqlx::Error> {
+    let mut any_status = filter.clone();
+    any_status.reports.statuses.clear();
+    let sql = inbox_where(&any_status);
+    let text = format!(
+        "SELECT r.status, COUNT(*) FROM reports r {} GROUP BY r.status",
+        where_text(&sql)
+    );
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(text)), sql.binds)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(Status::ALL
+        .into_iter()
+        .map(|status| {
+            let n = rows
+                .iter()
+                .find(|row| row.get::<String, _>(0) == status.as_str())
+                .map(|row| row.get::<i64, _>(1))
+                .unwrap_or(0);
+            (status, n)
+        })
+        .collect())
+}
+
+/// How many people follow a report (never who).
+pub async fn count_subscribers(db: &Db, report_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM report_subscriptions WHERE report_id = $1")
+        .bind(report_id)
+        .fetch_one(db.pool())
+        .await
+}
+
+/// Moves the followers of a merged report to the report it was merged into. Someone who
+/// already follows the kept report is not subscribed twice; a follower with a tracking
+/// link of their own keeps it (it opens the kept report from now on).
+pub async fn move_subscriptions(tx: &mut Tx, from: &str, to: &str) -> Result<u64, sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM report_subscriptions
+         WHERE report_id = $1 AND tracking_hash IS NULL AND user_id IS NOT NULL
+           AND user_id IN (SELECT user_id FROM report_subscriptions WHERE report_id = $2 AND user_id IS NOT NULL)",
+    )
+    .bind(from)
+    .bind(to)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "DELETE FROM report_subscriptions
+         WHERE report_id = $1 AND tracking_hash IS NULL AND user_id IS NULL AND email IS NOT NULL
+           AND email IN (SELECT email FROM report_subscriptions WHERE report_id = $2 AND email IS NOT NULL)",
+    )
+    .bind(from)
+    .bind(to)
+    .execute(&mut **tx)
+    .await?;
+    let moved = sqlx::query("UPDATE report_subscriptions SET report_id = $2 WHERE report_id = $1")
+        .bind(from)
+        .bind(to)
+        .execute(&mut **tx)
+        .await?;
+    Ok(moved.rows_affected())
 }
 
 // ------------------------------------------------------------------ Open311
