@@ -50,6 +50,15 @@ pub async fn user_by_id(db: &Db, id: &str) -> Result<Option<User>, sqlx::Error> 
     Ok(row.as_ref().map(user_from_row))
 }
 
+/// A person's e-mail, read inside the caller's transaction (a write transaction must
+/// not wait for a second connection).
+pub async fn email_of(tx: &mut Tx, id: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT email FROM users WHERE id = $1 AND disabled_at IS NULL")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
 pub async fn count_users(db: &Db) -> Result<i64, sqlx::Error> {
     Ok(sqlx::query("SELECT COUNT(*) FROM users")
         .fetch_one(db.pool())

@@ -67,6 +67,38 @@ pub struct MapConfig {
     pub zoom: u8,
 }
 
+impl MapConfig {
+    fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let web_url =
+            |raw: &str| url::Url::parse(raw).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+        let tiles = self.tile_url.trim();
+        if !tiles.is_empty()
+            && (!web_url(&tiles.replace(['{', '}'], ""))
+                || !["{z}", "{x}", "{y}"].iter().all(|p| tiles.contains(p)))
+        {
+            problems.push(format!(
+                "PARVIS_MAP__TILE_URL « {tiles} » doit être une adresse http(s) contenant {{z}}, {{x}} et {{y}} (exemple : https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png)."
+            ));
+        }
+        let geocoder = self.geocoder_url.trim();
+        if !geocoder.is_empty() && !web_url(geocoder) {
+            problems.push(format!(
+                "PARVIS_MAP__GEOCODER_URL « {geocoder} » n'est pas une adresse http(s)."
+            ));
+        }
+        if !(-90.0..=90.0).contains(&self.center_lat)
+            || !(-180.0..=180.0).contains(&self.center_lon)
+        {
+            problems.push("PARVIS_MAP__CENTER_LAT / PARVIS_MAP__CENTER_LON doivent être une latitude et une longitude WGS84.".into());
+        }
+        if !(1..=19).contains(&self.zoom) {
+            problems.push("PARVIS_MAP__ZOOM doit être compris entre 1 et 19.".into());
+        }
+        problems
+    }
+}
+
 impl Default for MapConfig {
     fn default() -> Self {
         MapConfig {
@@ -291,6 +323,7 @@ impl Config {
         if self.max_upload_bytes == 0 {
             problems.push("PARVIS_MAX_UPLOAD_BYTES doit être supérieur à zéro.".into());
         }
+        problems.extend(self.map.problems());
         problems
     }
 }
@@ -335,6 +368,13 @@ mod tests {
         };
         let problems = config.problems();
         assert_eq!(problems.len(), 4, "{problems:?}");
+        let mut map = Config::default();
+        map.map.tile_url = "https://tiles.example.org/carte.png".into();
+        map.map.geocoder_url = "ftp://adresse".into();
+        map.map.zoom = 30;
+        let map_problems = map.problems();
+        assert_eq!(map_problems.len(), 3, "{map_problems:?}");
+        assert!(map_problems[0].contains("{z}"));
         assert!(problems[0].contains("PARVIS_BIND"));
         assert!(problems[3].contains("contraste"));
     }

@@ -83,7 +83,12 @@ impl Live {
     /// it is broadcast at once. A lost event is never an error for the caller: pages also
     /// show the truth when reloaded.
     pub async fn publish(&self, db: &Db, topic: &str, payload: &str) {
-        let payload: String = payload.chars().take(MAX_PAYLOAD).collect();
+        // Cut on a character boundary, counting bytes (PostgreSQL's limit is in bytes).
+        let mut end = payload.len().min(MAX_PAYLOAD);
+        while !payload.is_char_boundary(end) {
+            end -= 1;
+        }
+        let payload = payload[..end].to_string();
         let event = LiveEvent {
             topic: topic.to_string(),
             payload,

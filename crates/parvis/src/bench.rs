@@ -163,6 +163,8 @@ impl std::fmt::Display for RequestsReport {
     }
 }
 
+pub mod reports;
+
 fn percentile(timings: &mut [Duration], q: f64) -> Duration {
     timings.sort();
     timings[((timings.len() as f64 - 1.0) * q).round() as usize]

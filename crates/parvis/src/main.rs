@@ -62,10 +62,12 @@ enum Command {
         /// Base PostgreSQL à utiliser au lieu d'un SQLite temporaire.
         #[arg(long)]
         database_url: Option<String>,
-        /// `espace` (page de l'usager connecté) ou `demandes` (dépôt et boîte de réception).
+        /// `espace` (page de l'usager connecté), `demandes` (dépôt et boîte de réception) ou
+        /// `signalements` (dépôt d'un signalement et carte publique).
         #[arg(long, default_value = "espace")]
         scenario: String,
-        /// Pour `demandes` : nombre de demandes en base avant la mesure.
+        /// Pour `demandes` et `signalements` : nombre de demandes ou de signalements en base
+        /// avant la mesure.
         #[arg(long, default_value_t = 100_000)]
         stored: usize,
     },
@@ -172,6 +174,9 @@ async fn main() -> ExitCode {
             stored,
         } => match scenario.as_str() {
             "demandes" => parvis::bench::run_requests(stored, requests.min(500), database_url)
+                .await
+                .map(|report| println!("{report}")),
+            "signalements" => parvis::bench::reports::run(stored, requests.min(500), database_url)
                 .await
                 .map(|report| println!("{report}")),
             _ => parvis::bench::run(requests, concurrency, database_url)

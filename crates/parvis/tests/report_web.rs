@@ -1089,7 +1089,23 @@ async fn no_sideways_scroll(browser: &support::Browser, label: &str) -> Result<(
     }
 }
 
-async fn reporting_journey(app: &TestApp, browser: &support::Browser) -> Result<(), String> {
+/// axe-core needs the page's timers, which are off without JavaScript: the same pages are
+/// checked in the journey with scripts.
+async fn checked(browser: &support::Browser, javascript: bool, label: &str) -> Result<(), String> {
+    if javascript {
+        browser.axe_check(label).await
+    } else {
+        Ok(())
+    }
+}
+
+/// The whole journey in a browser, checked with axe-core on each page. With scripts, the
+/// tracking page changes by itself and says so; without, a reload shows the same.
+async fn reporting_journey(
+    app: &TestApp,
+    browser: &support::Browser,
+    javascript: bool,
+) -> Result<(), String> {
     let base = app.url("");
     browser
         .client
@@ -1097,14 +1113,14 @@ async fn reporting_journey(app: &TestApp, browser: &support::Browser) -> Result<
         .await
         .map_err(|e| e.to_string())?;
     browser.goto(&format!("{base}{FORM}")).await?;
-    browser.axe_check("signalement : le problème").await?;
+    checked(browser, javascript, "signalement : le problème").await?;
     no_sideways_scroll(browser, "the categories").await?;
     browser.click("label[for=category-voirie]").await?;
     browser
         .submit_form_by_button("button[value=suivant]")
         .await?;
     browser.find_text("Précisez le problème").await?;
-    browser.axe_check("signalement : le lieu").await?;
+    checked(browser, javascript, "signalement : le lieu").await?;
     browser
         .click("label[for=sub_category-nid-de-poule]")
         .await?;
@@ -1113,20 +1129,23 @@ async fn reporting_journey(app: &TestApp, browser: &support::Browser) -> Result<
         .submit_form_by_button("button[value=chercher]")
         .await?;
     browser.find_text("Choisissez l'adresse").await?;
-    browser.axe_check("signalement : adresses trouvées").await?;
+    checked(browser, javascript, "signalement : adresses trouvées").await?;
     browser.click("label[for=place-0]").await?;
     browser
         .submit_form_by_button("button[value=suivant]")
         .await?;
     browser.find_text("Description du problème").await?;
-    browser.axe_check("signalement : les détails").await?;
+    checked(browser, javascript, "signalement : les détails").await?;
     browser
         .submit_form_by_button("button[value=suivant]")
         .await?;
     browser.find_text("Le formulaire contient").await?;
-    browser
-        .axe_check("signalement : les détails avec une erreur")
-        .await?;
+    checked(
+        browser,
+        javascript,
+        "signalement : les détails avec une erreur",
+    )
+    .await?;
     browser.click("label[for='attribute.danger-1']").await?;
     browser
         .fill("#description", "Un trou profond devant le numéro 12.")
@@ -1135,12 +1154,10 @@ async fn reporting_journey(app: &TestApp, browser: &support::Browser) -> Result<
         .submit_form_by_button("button[value=suivant]")
         .await?;
     browser.find_text("Déjà signalé près d'ici ?").await?;
-    browser
-        .axe_check("signalement : vérifier et envoyer")
-        .await?;
+    checked(browser, javascript, "signalement : vérifier et envoyer").await?;
     browser.submit_form_by_button("#envoyer").await?;
     browser.find_text("Votre lien de suivi").await?;
-    browser.axe_check("signalement envoyé").await?;
+    checked(browser, javascript, "signalement envoyé").await?;
     let link = browser.text_of("#lien-suivi").await?;
     let token = link
         .rsplit('/')
@@ -1152,10 +1169,12 @@ async fn reporting_journey(app: &TestApp, browser: &support::Browser) -> Result<
         .follow_link("a[href^='/signalements/suivi/']")
         .await?;
     browser.find_text("Signalement reçu").await?;
-    browser.axe_check("page de suivi").await?;
+    checked(browser, javascript, "page de suivi").await?;
     no_sideways_scroll(browser, "the tracking page").await?;
-    // The page listens; a change by the team shows and is announced without a reload.
-    browser.find("#etat-signalement[data-direct=oui]").await?;
+    if javascript {
+        // The page listens before the team changes anything.
+        browser.find("#etat-signalement[data-direct=oui]").await?;
+    }
     let report = report_of_token(app, &token).await;
     let luc = caller(app, "luc.moreau@demo.parvis.fr").await;
     actions::change_status(
@@ -1170,11 +1189,16 @@ async fn reporting_journey(app: &TestApp, browser: &support::Browser) -> Result<
     )
     .await
     .map_err(|e| e.to_string())?;
-    browser
-        .find_text("Le signalement vient d'être mis à jour. Nouveau statut : En cours")
-        .await?;
+    if javascript {
+        browser
+            .find_text("Le signalement vient d'être mis à jour. Nouveau statut : En cours")
+            .await?;
+    } else {
+        let page = browser.current_url().await?;
+        browser.goto(&page).await?;
+    }
     browser.find_text("Rebouchage prévu jeudi.").await?;
-    browser.axe_check("page de suivi mise à jour").await?;
+    checked(browser, javascript, "page de suivi mise à jour").await?;
     Ok(())
 }
 
@@ -1185,10 +1209,26 @@ async fn a_resident_reports_in_a_browser_and_sees_the_change_live() {
     }
     let app = demo_app().await;
     let browser = support::Browser::start().await;
-    let outcome = reporting_journey(&app, &browser).await;
+    let outcome = reporting_journey(&app, &browser, true).await;
     browser
         .finish(
             "a_resident_reports_in_a_browser_and_sees_the_change_live",
+            outcome,
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn without_javascript_a_resident_reports_in_a_browser() {
+    if !support::run_or_skip("without_javascript_a_resident_reports_in_a_browser") {
+        return;
+    }
+    let app = demo_app().await;
+    let browser = support::Browser::start_without_javascript().await;
+    let outcome = reporting_journey(&app, &browser, false).await;
+    browser
+        .finish(
+            "without_javascript_a_resident_reports_in_a_browser",
             outcome,
         )
         .await;

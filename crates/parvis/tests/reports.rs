@@ -289,3 +289,75 @@ async fn the_demo_has_reports_in_every_open_and_closed_state() {
         assert!(n > 0, "{status:?}");
     }
 }
+
+#[tokio::test]
+async fn control_characters_are_dropped_on_both_databases() {
+    let app = demo_app().await;
+    let mut report = pothole(near_mairie());
+    report.description = "Trou\u{0} profond\u{7}".into();
+    report.address = "Place\u{0} de la Mairie".into();
+    let filed = actions::file_report(&app.kernel, &kernel::Caller::default(), report)
+        .await
+        .unwrap();
+    let stored = store::report_by_id(&app.kernel.db, &filed.report.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.description, "Trou profond");
+    assert_eq!(stored.address, "Place de la Mairie");
+    // Search ignores case and accents the same way on SQLite and PostgreSQL.
+    let filter = store::ReportFilter {
+        text: "PROFOND".into(),
+        ..store::ReportFilter::default()
+    };
+    assert_eq!(
+        store::count_reports(&app.kernel.db, &filter).await.unwrap(),
+        1
+    );
+    let filter = store::ReportFilter {
+        text: "ecole".into(),
+        ..store::ReportFilter::default()
+    };
+    assert!(
+        store::count_reports(&app.kernel.db, &filter).await.unwrap() >= 1,
+        "« École » in the demo"
+    );
+}
+
+/// With PostgreSQL, an agent connected to one instance hears of a report filed through
+/// another (LISTEN/NOTIFY); on SQLite there is one instance, and the test has nothing to
+/// prove.
+#[tokio::test]
+async fn live_events_cross_instances_on_postgresql() {
+    let app = demo_app().await;
+    if app.kernel.db.backend() != kernel::Backend::Postgres {
+        return;
+    }
+    let other = parvis::start(
+        app.kernel.config.clone(),
+        std::sync::Arc::new(kernel::clock::SystemClock),
+    )
+    .await
+    .expect("a second instance on the same database");
+    let mut events = other.live.subscribe();
+    let filed = actions::file_report(
+        &app.kernel,
+        &kernel::Caller::default(),
+        pothole(near_mairie()),
+    )
+    .await
+    .unwrap();
+    let topic = actions::topic_service(filed.report.service_id.as_deref().unwrap());
+    let event = tokio::time::timeout(std::time::Duration::from_secs(1), async {
+        loop {
+            let event = events.recv().await.unwrap();
+            if event.topic == topic {
+                return event;
+            }
+        }
+    })
+    .await
+    .expect("the other instance hears of it within a second");
+    assert!(event.payload.contains(&filed.report.id));
+    other.db.close().await;
+}

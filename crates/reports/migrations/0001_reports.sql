@@ -86,6 +86,9 @@ CREATE TABLE reports (
     district_id TEXT REFERENCES report_districts (id),
     description TEXT NOT NULL,
     answers TEXT NOT NULL,
+    -- Reference, address and description normalised (lower case, no accents) by the
+    -- application, so that search finds « école » in « École » on both engines.
+    search_text TEXT NOT NULL,
     service_id TEXT REFERENCES services (id),
     team_id TEXT REFERENCES teams (id),
     agency TEXT NOT NULL,

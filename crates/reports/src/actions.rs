@@ -113,7 +113,7 @@ pub fn check_email(raw: &str) -> Result<String, String> {
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
         })
-        && !email.contains(char::is_whitespace);
+        && !email.contains(|c: char| c.is_whitespace() || c.is_control());
     if valid {
         Ok(email)
     } else {
@@ -148,17 +148,24 @@ pub async fn file_report(
             "location",
             "Indiquez le lieu : une adresse, un point sur la carte ou votre position.",
         )),
-        Some(point) => {
-            if !districts.is_empty() {
-                match rules::district_of(point, &districts) {
-                    Some(d) => district_id = Some(d.id.clone()),
-                    None => problems.push(problem(
-                        "location",
-                        "Ce lieu est en dehors de la commune : la mairie ne peut pas traiter ce signalement. Adressez-vous à la commune concernée.",
-                    )),
-                }
+        Some(point) if districts.is_empty() => {
+            // No districts drawn yet: the commune's streets give its extent, with a
+            // margin, so that a report from another town is still refused.
+            let streets = store::streets(&kernel.db).await?;
+            if !streets.is_empty() && !rules::near_streets(point, &streets) {
+                problems.push(problem(
+                    "location",
+                    "Ce lieu est en dehors de la commune : la mairie ne peut pas traiter ce signalement. Adressez-vous à la commune concernée.",
+                ));
             }
         }
+        Some(point) => match rules::district_of(point, &districts) {
+            Some(d) => district_id = Some(d.id.clone()),
+            None => problems.push(problem(
+                "location",
+                "Ce lieu est en dehors de la commune : la mairie ne peut pas traiter ce signalement. Adressez-vous à la commune concernée.",
+            )),
+        },
     }
     let description = match rules::check_description(&new.description) {
         Ok(d) => d,
@@ -216,6 +223,12 @@ pub async fn file_report(
         stored_photos.push((photo, object));
     }
 
+    // Who to tell is read before the transaction: a write transaction must never wait
+    // for a second connection of the pool.
+    let team_emails = match &destination {
+        Some(d) => team_emails(kernel, &d.service_id, d.team_id.as_deref()).await?,
+        None => Vec::new(),
+    };
     let mut tx = kernel.db.begin().await?;
     let year = now.to_zoned(kernel::clock::paris()).year();
     let reference = store::next_reference(&mut tx, year).await?;
@@ -227,7 +240,7 @@ pub async fn file_report(
         category_id: category.id.clone(),
         status: Status::New,
         point,
-        address: new.address.trim().chars().take(300).collect(),
+        address: rules::clean_text(&new.address).chars().take(300).collect(),
         district_id,
         description,
         answers,
@@ -249,6 +262,10 @@ pub async fn file_report(
         closed_at: None,
     };
     store::insert_report(&mut tx, &report, &tracking_hash, &open311_token).await?;
+    if let Some(client) = &report.api_client_id {
+        // The key's last use is written with the report it filed, or not at all.
+        store::touch_client(&mut tx, client, now).await?;
+    }
     store::insert_update(
         &mut tx,
         &Update {
@@ -266,7 +283,7 @@ pub async fn file_report(
     )
     .await?;
     for (photo, object) in stored_photos {
-        let file_id = insert_file(&mut tx, &object, photo, now).await?;
+        let file_id = store::insert_photo_file(&mut tx, &object, photo, now).await?;
         store::insert_photo(
             &mut tx,
             &Photo {
@@ -314,7 +331,7 @@ pub async fn file_report(
         )
         .await?;
     }
-    tell_team(kernel, &mut tx, &report, &category, now).await?;
+    tell_team(kernel, &mut tx, &report, &category, &team_emails, now).await?;
     tx.commit().await?;
     if let Some(service) = &report.service_id {
         let payload =
@@ -331,64 +348,55 @@ pub async fn file_report(
     })
 }
 
-async fn insert_file(
-    tx: &mut Tx,
-    object: &kernel::storage::StoredObject,
-    photo: &CleanPhoto,
-    now: Timestamp,
-) -> Result<String, sqlx::Error> {
-    let id = store::new_id();
-    sqlx::query(
-        "INSERT INTO files (id, storage_key, content_type, size_bytes, sha256, original_name, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&id)
-    .bind(&object.key)
-    .bind(photo.content_type)
-    .bind(i64::try_from(object.size_bytes).unwrap_or(i64::MAX))
-    .bind(&object.sha256)
-    .bind(format!("photo.{}", photo.extension()))
-    .bind(kernel::clock::to_db(now))
-    .execute(&mut **tx)
-    .await?;
-    Ok(id)
+/// The e-mails of the agents who want one per new report: the team's members, or the
+/// service's staff when there is no team or the team has no one yet.
+async fn team_emails(
+    kernel: &Kernel,
+    service_id: &str,
+    team_id: Option<&str>,
+) -> Result<Vec<String>, ReportError> {
+    let mut recipients: Vec<String> = match team_id {
+        Some(team) => accounts::store::team_members_of_service(&kernel.db, service_id)
+            .await?
+            .into_iter()
+            .filter(|m| m.team_id == team)
+            .map(|m| m.user_id)
+            .collect(),
+        None => Vec::new(),
+    };
+    if recipients.is_empty() {
+        recipients = accounts::store::staff_of_service(&kernel.db, service_id)
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+    }
+    let quiet = store::quiet_agents(&kernel.db).await?;
+    let mut emails = Vec::new();
+    for user_id in recipients.iter().filter(|u| !quiet.contains(u)) {
+        if let Some(user) = accounts::store::user_by_id(&kernel.db, user_id).await? {
+            emails.push(user.email);
+        }
+    }
+    Ok(emails)
 }
 
-/// E-mails the agents of the team (or of the service when no team) who want one per new
-/// report. The mail names the category and place, never the author.
+/// Queues the new-report e-mail to each agent. The mail names the category and place,
+/// never the author.
 async fn tell_team(
     kernel: &Kernel,
     tx: &mut Tx,
     report: &Report,
     category: &Category,
+    emails: &[String],
     now: Timestamp,
 ) -> Result<(), ReportError> {
-    let Some(service_id) = &report.service_id else {
-        return Ok(());
-    };
-    let recipients: Vec<String> = match &report.team_id {
-        Some(team) => accounts::store::team_members_of_service(&kernel.db, service_id)
-            .await?
-            .into_iter()
-            .filter(|m| &m.team_id == team)
-            .map(|m| m.user_id)
-            .collect(),
-        None => accounts::store::staff_of_service(&kernel.db, service_id)
-            .await?
-            .into_iter()
-            .map(|(id, _)| id)
-            .collect(),
-    };
-    let quiet = store::quiet_agents(tx).await?;
-    for user_id in recipients.iter().filter(|u| !quiet.contains(u)) {
-        let Some(user) = accounts::store::user_by_id(&kernel.db, user_id).await? else {
-            continue;
-        };
+    for email in emails {
         outbox::enqueue_email(
             tx,
             now,
             &Email {
-                to: user.email.clone(),
+                to: email.clone(),
                 subject: format!("Nouveau signalement {} : {}", report.reference, category.name),
                 text: format!(
                     "Bonjour,\n\nUn nouveau signalement est arrivé pour votre équipe :\n\n{} — {}\n{}\n\n{}\n\nOuvrir le signalement :\n{}\n",
@@ -420,9 +428,7 @@ pub async fn tell_subscribers(
     for subscriber in store::subscribers(tx, &report.id).await? {
         let email = match (&subscriber.email, &subscriber.user_id) {
             (Some(e), _) => Some(e.clone()),
-            (None, Some(user)) => accounts::store::user_by_id(&kernel.db, user)
-                .await?
-                .map(|u| u.email),
+            (None, Some(user)) => accounts::store::email_of(tx, user).await?,
             (None, None) => None,
         };
         let Some(email) = email else { continue };
@@ -541,6 +547,11 @@ pub async fn change_status(
             "Pour un doublon, fusionnez le signalement avec l'autre.",
         )]));
     }
+    // Refuse before storing anything for a report the caller may not handle.
+    match store::report_by_id(&kernel.db, report_id).await? {
+        Some(report) if may_handle(caller, &report) => {}
+        _ => return Err(ReportError::NotFound),
+    }
     let stored = match &change.photo {
         Some(photo) => Some(
             kernel
@@ -583,7 +594,7 @@ pub async fn change_status(
     };
     store::insert_update(&mut tx, &update).await?;
     if let (Some(photo), Some(object)) = (&change.photo, &stored) {
-        let file_id = insert_file(&mut tx, object, photo, now).await?;
+        let file_id = store::insert_photo_file(&mut tx, object, photo, now).await?;
         store::insert_photo(
             &mut tx,
             &Photo {

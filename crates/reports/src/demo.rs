@@ -628,19 +628,7 @@ async fn seed_samples(kernel: &Kernel) -> Result<(), DemoError> {
         }
         // Samples are dated as if filed over the last days.
         let shift = SignedDuration::from_hours(24 * days_ago);
-        sqlx::query(
-            "UPDATE reports SET created_at = created_at - $2, updated_at = updated_at - $2,
-               acknowledged_at = acknowledged_at - $2, closed_at = closed_at - $2 WHERE id = $1",
-        )
-        .bind(&filed.report.id)
-        .bind(shift.as_micros() as i64)
-        .execute(kernel.db.pool())
-        .await?;
-        sqlx::query("UPDATE report_updates SET created_at = created_at - $2 WHERE report_id = $1")
-            .bind(&filed.report.id)
-            .bind(shift.as_micros() as i64)
-            .execute(kernel.db.pool())
-            .await?;
+        store::backdate_report(&kernel.db, &filed.report.id, shift).await?;
     }
     Ok(())
 }

@@ -34,21 +34,25 @@ pub async fn me_too(
         }
         _ => None,
     };
+    // Reports of private categories are not shown to the public, so nobody can join them.
+    // Read before the transaction: a write transaction never waits for a second
+    // connection of the pool.
+    let seen = store::report_by_id(&kernel.db, report_id)
+        .await?
+        .ok_or(ReportError::NotFound)?;
+    let is_author = user_id.is_some() && seen.author_user_id == user_id;
+    let private = store::category_by_id(&kernel.db, &seen.category_id)
+        .await?
+        .is_none_or(|c| c.private);
+    if private && !is_author {
+        return Err(ReportError::NotFound);
+    }
     let now = kernel.now();
     let mut tx = kernel.db.begin().await?;
     let Some(mut report) = store::lock_report(&mut tx, report_id).await? else {
         tx.rollback().await?;
         return Err(ReportError::NotFound);
     };
-    let is_author = user_id.is_some() && report.author_user_id == user_id;
-    // Reports of private categories are not shown to the public, so nobody can join them.
-    let private = store::category_by_id(&kernel.db, &report.category_id)
-        .await?
-        .is_none_or(|c| c.private);
-    if private && !is_author {
-        tx.rollback().await?;
-        return Err(ReportError::NotFound);
-    }
     let subscriber = Subscriber {
         user_id: user_id.clone(),
         email: email.clone(),

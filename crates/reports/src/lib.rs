@@ -4,13 +4,17 @@
 //! open; other systems read and file reports through Open311 GeoReport v2.
 
 pub mod actions;
+pub mod admin_districts;
+pub mod admin_rules;
 pub mod demo;
 pub mod follow;
 pub mod geocode;
+pub mod handling;
 pub mod model;
 pub mod open311;
 pub mod photos;
 pub mod rules;
+pub mod stats;
 pub mod store;
 pub mod web;
 

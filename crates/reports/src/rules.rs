@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use geo::{Contains, Distance, Haversine};
+use geo::{Distance, Haversine, Intersects};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::model::{Attribute, AttributeType, Category, District, Point, RoutingRule, Status};
@@ -25,10 +25,11 @@ pub fn distance_m(a: Point, b: Point) -> f64 {
 }
 
 /// The district containing the point, if any. Polygons given in GeoJSON order
-/// (longitude, latitude).
+/// (longitude, latitude). A point on a boundary belongs to the first district that has
+/// it (streets often are the boundaries): it is never "outside the commune".
 pub fn district_of(point: Point, districts: &[District]) -> Option<&District> {
     let p = geo_point(point);
-    districts.iter().find(|d| d.area.contains(&p))
+    districts.iter().find(|d| d.area.intersects(&p))
 }
 
 /// A box around a point that holds every point within `radius_m`: a cheap SQL filter
@@ -50,6 +51,24 @@ pub fn bounding_box(center: Point, radius_m: f64) -> (Point, Point) {
     )
 }
 
+/// Within 1 km of the box around the commune's streets: the commune's extent while no
+/// district is drawn.
+pub fn near_streets(point: Point, streets: &[crate::store::StreetPoint]) -> bool {
+    let Some(first) = streets.first() else {
+        return true;
+    };
+    let (mut min, mut max) = (first.point, first.point);
+    for s in streets {
+        min.lat = min.lat.min(s.point.lat);
+        min.lon = min.lon.min(s.point.lon);
+        max.lat = max.lat.max(s.point.lat);
+        max.lon = max.lon.max(s.point.lon);
+    }
+    let (low, _) = bounding_box(min, 1000.0);
+    let (_, high) = bounding_box(max, 1000.0);
+    (low.lat..=high.lat).contains(&point.lat) && (low.lon..=high.lon).contains(&point.lon)
+}
+
 /// Who handles a report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Destination {
@@ -58,9 +77,9 @@ pub struct Destination {
     pub agency: String,
 }
 
-/// The first rule (by position) whose category and district hold. A rule on a top-level
-/// category also holds for its sub-categories, after the rules naming the sub-category
-/// itself.
+/// The first rule (by position) whose category and district hold: a rule holds for its
+/// category, for that category's sub-categories, or for any category when it names none.
+/// Administrators order the rules; what they see is what applies.
 pub fn route(
     rules: &[RoutingRule],
     category: &Category,
@@ -68,34 +87,24 @@ pub fn route(
 ) -> Option<Destination> {
     let mut ordered: Vec<&RoutingRule> = rules.iter().collect();
     ordered.sort_by_key(|r| r.position);
-    let holds = |rule: &&RoutingRule, category_id: Option<&str>| {
-        let category_ok = match (&rule.category_id, category_id) {
-            (None, _) => true,
-            (Some(c), Some(wanted)) => c == wanted,
-            (Some(_), None) => false,
-        };
-        let district_ok = match &rule.district_id {
-            None => true,
-            Some(d) => Some(d.as_str()) == district_id,
-        };
-        category_ok && district_ok
-    };
-    let specific = ordered
-        .iter()
-        .find(|r| r.category_id.is_some() && holds(r, Some(&category.id)));
-    let parent = category.parent_id.as_deref().and_then(|parent| {
-        ordered
-            .iter()
-            .find(|r| r.category_id.is_some() && holds(r, Some(parent)))
-    });
-    let fallback = ordered
-        .iter()
-        .find(|r| r.category_id.is_none() && holds(r, None));
-    specific.or(parent).or(fallback).map(|r| Destination {
-        service_id: r.service_id.clone(),
-        team_id: r.team_id.clone(),
-        agency: r.agency.clone(),
-    })
+    ordered
+        .into_iter()
+        .find(|rule| {
+            let category_ok = match &rule.category_id {
+                None => true,
+                Some(c) => *c == category.id || category.parent_id.as_ref() == Some(c),
+            };
+            let district_ok = match &rule.district_id {
+                None => true,
+                Some(d) => Some(d.as_str()) == district_id,
+            };
+            category_ok && district_ok
+        })
+        .map(|r| Destination {
+            service_id: r.service_id.clone(),
+            team_id: r.team_id.clone(),
+            agency: r.agency.clone(),
+        })
 }
 
 /// What the duplicate search knows of an earlier report.
@@ -155,7 +164,7 @@ pub fn check_answers(
             .get(&attribute.code)
             .map(|v| {
                 v.iter()
-                    .map(|s| s.trim().to_string())
+                    .map(|s| clean_text(s))
                     .filter(|s| !s.is_empty())
                     .collect()
             })
@@ -236,9 +245,43 @@ fn parse_datetime(raw: &str) -> Option<()> {
     }
 }
 
+/// Text as stored: no control characters but line breaks and tabs (PostgreSQL refuses a
+/// NUL; XML forbids the others), trimmed.
+pub fn clean_text(raw: &str) -> String {
+    raw.replace("\r\n", "\n")
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// An address as the public reads it: without the house number, so that a place shown
+/// to about 100 m is not pinned back to a doorstep by its address.
+pub fn public_address(address: &str) -> String {
+    let trimmed = address.trim_start();
+    let rest = trimmed.trim_start_matches(|c: char| c.is_ascii_digit());
+    if rest.len() == trimmed.len() {
+        return address.trim().to_string();
+    }
+    let rest = rest.trim_start();
+    let lower = rest.to_lowercase();
+    let rest = ["bis ", "ter ", "quater "]
+        .iter()
+        .find(|suffix| lower.starts_with(*suffix))
+        .map_or(rest, |suffix| &rest[suffix.len()..]);
+    let rest = rest.trim_start_matches([',', ' ']);
+    // « 12b rue … »: a letter right after the number.
+    let rest = match rest.split_once(' ') {
+        Some((first, tail)) if first.len() == 1 && first.chars().all(|c| c.is_alphabetic()) => tail,
+        _ => rest,
+    };
+    rest.trim().to_string()
+}
+
 /// Checks a description: at most 4,000 characters, plain text (no HTML tags).
 pub fn check_description(raw: &str) -> Result<String, String> {
-    let text = raw.trim().replace("\r\n", "\n");
+    let text = clean_text(raw);
     if text.chars().count() > MAX_DESCRIPTION {
         return Err(format!(
             "La description dépasse {MAX_DESCRIPTION} caractères."
@@ -399,6 +442,54 @@ mod tests {
         );
         assert_eq!(route(&rules, &kerb, None).unwrap().service_id, "voirie");
         assert!(route(&rules, &category("bruit", None), None).is_none());
+    }
+
+    #[test]
+    fn a_point_on_a_shared_boundary_is_in_the_commune() {
+        let districts = vec![
+            square("nord", 45.76, 4.83, 0.01),
+            square("sud", 45.75, 4.83, 0.01),
+        ];
+        let on_edge = Point::new(45.76, 4.835).unwrap();
+        assert!(district_of(on_edge, &districts).is_some());
+    }
+
+    #[test]
+    fn a_rule_for_any_category_placed_first_wins() {
+        let rules = vec![
+            rule(1, None, Some("zac"), "amenageur"),
+            rule(2, Some("voirie"), None, "voirie"),
+        ];
+        let pothole = category("nid-de-poule", Some("voirie"));
+        assert_eq!(
+            route(&rules, &pothole, Some("zac")).unwrap().service_id,
+            "amenageur"
+        );
+        assert_eq!(
+            route(&rules, &pothole, Some("centre")).unwrap().service_id,
+            "voirie"
+        );
+    }
+
+    #[test]
+    fn text_loses_control_characters_but_keeps_lines() {
+        assert_eq!(clean_text(" a\u{0}b\r\nc\u{7}\td "), "ab\nc\td");
+        assert_eq!(check_description("trou\u{0}").unwrap(), "trou");
+    }
+
+    #[test]
+    fn public_addresses_have_no_house_number() {
+        assert_eq!(
+            public_address("12 rue Pasteur, 00000 Démo"),
+            "rue Pasteur, 00000 Démo"
+        );
+        assert_eq!(public_address("3 bis Rue des Écoles"), "Rue des Écoles");
+        assert_eq!(
+            public_address("12b avenue Jean-Jaurès"),
+            "avenue Jean-Jaurès"
+        );
+        assert_eq!(public_address("Place de la Mairie"), "Place de la Mairie");
+        assert_eq!(public_address("  "), "");
     }
 
     #[test]

@@ -185,6 +185,18 @@ pub async fn save_district(
 
 // ------------------------------------------------------------------ routing
 
+fn rule_from_row(row: &AnyRow) -> RoutingRule {
+    RoutingRule {
+        id: row.get(0),
+        position: row.get(1),
+        category_id: row.get(2),
+        district_id: row.get(3),
+        service_id: row.get(4),
+        team_id: row.get(5),
+        agency: row.get(6),
+    }
+}
+
 pub async fn routing_rules(db: &Db) -> Result<Vec<RoutingRule>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, position, category_id, district_id, service_id, team_id, agency
@@ -192,18 +204,7 @@ pub async fn routing_rules(db: &Db) -> Result<Vec<RoutingRule>, sqlx::Error> {
     )
     .fetch_all(db.pool())
     .await?;
-    Ok(rows
-        .iter()
-        .map(|row| RoutingRule {
-            id: row.get(0),
-            position: row.get(1),
-            category_id: row.get(2),
-            district_id: row.get(3),
-            service_id: row.get(4),
-            team_id: row.get(5),
-            agency: row.get(6),
-        })
-        .collect())
+    Ok(rows.iter().map(rule_from_row).collect())
 }
 
 /// Replaces every routing rule at once (the rules are edited as one ordered list).
@@ -331,6 +332,11 @@ pub async fn next_reference(tx: &mut Tx, year: i16) -> Result<String, sqlx::Erro
     Ok(crate::rules::reference(year, last))
 }
 
+/// What text search looks in, normalised once in Rust.
+fn search_text(r: &Report) -> String {
+    kernel::text::normalise(&format!("{} {} {}", r.reference, r.address, r.description))
+}
+
 /// Stores a new report with the hash of its tracking token and its Open311 token.
 pub async fn insert_report(
     tx: &mut Tx,
@@ -341,8 +347,8 @@ pub async fn insert_report(
     let (lat, lon) = r.point.to_micro();
     let answers = serde_json::to_string(&r.answers).map_err(|_| corrupt("answers"))?;
     sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO reports ({REPORT_COLUMNS}, tracking_hash, open311_token)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)"
+        "INSERT INTO reports ({REPORT_COLUMNS}, tracking_hash, open311_token, search_text)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)"
     )))
     .bind(&r.id)
     .bind(&r.reference)
@@ -372,6 +378,7 @@ pub async fn insert_report(
     .bind(r.closed_at.map(to_db))
     .bind(tracking_hash)
     .bind(open311_token)
+    .bind(search_text(r))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -486,6 +493,30 @@ pub async fn report_by_tracking_hash(db: &Db, hash: &str) -> Result<Option<Repor
     row.as_ref().map(report_from_row).transpose()
 }
 
+/// Moves a report and its history back in time (the demo's samples, filed "days ago").
+pub async fn backdate_report(
+    db: &Db,
+    id: &str,
+    by: jiff::SignedDuration,
+) -> Result<(), sqlx::Error> {
+    let micros = i64::try_from(by.as_micros()).unwrap_or(i64::MAX);
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "UPDATE reports SET created_at = created_at - $2, updated_at = updated_at - $2,
+           acknowledged_at = acknowledged_at - $2, closed_at = closed_at - $2 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(micros)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE report_updates SET created_at = created_at - $2 WHERE report_id = $1")
+        .bind(id)
+        .bind(micros)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
 /// Which reports a list shows. Every field narrows; empty lists mean "any".
 #[derive(Debug, Clone, Default)]
 pub struct ReportFilter {
@@ -591,8 +622,10 @@ fn where_clause(filter: &ReportFilter) -> Sql {
         sql.clauses.push(format!("r.created_at <= {p}"));
     }
     if filter.public_only {
-        sql.clauses
-            .push("r.category_id IN (SELECT id FROM report_categories WHERE private = 0)".into());
+        // A sub-category of a private category is private too.
+        sql.clauses.push(
+            "r.category_id IN (SELECT c.id FROM report_categories c WHERE c.private = 0 AND (c.parent_id IS NULL OR c.parent_id IN (SELECT p.id FROM report_categories p WHERE p.private = 0)))".into(),
+        );
     }
     if let Some((min, max)) = filter.within {
         let (min_lat, min_lon) = min.to_micro();
@@ -605,13 +638,11 @@ fn where_clause(filter: &ReportFilter) -> Sql {
             "r.lat BETWEEN {a} AND {b} AND r.lon BETWEEN {c} AND {d}"
         ));
     }
-    let text = filter.text.trim().to_lowercase();
+    let text = kernel::text::normalise(&filter.text);
     if !text.is_empty() {
-        let pattern = format!("%{}%", text.replace(['%', '_'], ""));
-        let p = sql.param(Bind::Text(pattern));
-        sql.clauses.push(format!(
-            "(LOWER(r.reference) LIKE {p} OR LOWER(r.address) LIKE {p} OR LOWER(r.description) LIKE {p})"
-        ));
+        // Normalised text holds letters, digits and single spaces only: no LIKE wildcard.
+        let p = sql.param(Bind::Text(format!("%{text}%")));
+        sql.clauses.push(format!("r.search_text LIKE {p}"));
     }
     if let Some(since) = filter.closed_since {
         let p = sql.param(Bind::Int(to_db(since)));
@@ -643,32 +674,11 @@ fn where_text(sql: &Sql) -> String {
 }
 
 pub async fn list_reports(db: &Db, filter: &ReportFilter) -> Result<Vec<Report>, sqlx::Error> {
-    let mut sql = where_clause(filter);
-    let order = match filter.order {
-        ReportOrder::NewestFirst => "r.created_at DESC, r.id",
-        ReportOrder::OldestFirst => "r.created_at, r.id",
-        ReportOrder::RecentlyUpdated => "r.updated_at DESC, r.id",
-    };
-    let limit = sql.param(Bind::Int(if filter.limit > 0 { filter.limit } else { 50 }));
-    let offset = sql.param(Bind::Int(filter.offset.max(0)));
-    let text = format!(
-        "SELECT {} FROM reports r {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
-        report_columns("r"),
-        where_text(&sql)
-    );
-    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(text)), sql.binds)
-        .fetch_all(db.pool())
-        .await?;
-    rows.iter().map(report_from_row).collect()
+    fetch_page(db, where_clause(filter), filter).await
 }
 
 pub async fn count_reports(db: &Db, filter: &ReportFilter) -> Result<i64, sqlx::Error> {
-    let sql = where_clause(filter);
-    let text = format!("SELECT COUNT(*) FROM reports r {}", where_text(&sql));
-    let row = bind_all(sqlx::query(sqlx::AssertSqlSafe(text)), sql.binds)
-        .fetch_one(db.pool())
-        .await?;
-    Ok(row.get::<i64, _>(0))
+    count_where(db, where_clause(filter)).await
 }
 
 /// Open reports of a category in a box, filed since an instant: the candidates of the
@@ -685,7 +695,8 @@ pub async fn nearby(
         "SELECT id, category_id, status, lat, lon, created_at FROM reports
          WHERE category_id = $1 AND lat BETWEEN $2 AND $3 AND lon BETWEEN $4 AND $5
            AND created_at >= $6 AND status IN ('new', 'acknowledged', 'in_progress')
-         LIMIT 200",
+         ORDER BY created_at DESC
+         LIMIT 500",
     )
     .bind(category_id)
     .bind(min_lat)
@@ -739,23 +750,24 @@ pub async fn updates_of(db: &Db, report_id: &str) -> Result<Vec<Update>, sqlx::E
     .bind(report_id)
     .fetch_all(db.pool())
     .await?;
-    Ok(rows
-        .iter()
-        .map(|row| Update {
-            id: row.get(0),
-            report_id: row.get(1),
-            kind: UpdateKind::parse(&row.get::<String, _>(2)),
-            status: row
-                .get::<Option<String>, _>(3)
-                .and_then(|s| Status::parse(&s)),
-            message: row.get(4),
-            public: row.get::<i64, _>(5) != 0,
-            hidden: row.get::<i64, _>(6) != 0,
-            agent_id: row.get(7),
-            agent_name: row.get(8),
-            created_at: from_db(row.get(9)),
-        })
-        .collect())
+    Ok(rows.iter().map(update_from_row).collect())
+}
+
+fn update_from_row(row: &AnyRow) -> Update {
+    Update {
+        id: row.get(0),
+        report_id: row.get(1),
+        kind: UpdateKind::parse(&row.get::<String, _>(2)),
+        status: row
+            .get::<Option<String>, _>(3)
+            .and_then(|s| Status::parse(&s)),
+        message: row.get(4),
+        public: row.get::<i64, _>(5) != 0,
+        hidden: row.get::<i64, _>(6) != 0,
+        agent_id: row.get(7),
+        agent_name: row.get(8),
+        created_at: from_db(row.get(9)),
+    }
 }
 
 pub async fn set_update_hidden(
@@ -792,6 +804,30 @@ pub async fn insert_photo(tx: &mut Tx, p: &Photo) -> Result<(), sqlx::Error> {
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// The kernel's file row of a photo already written to storage.
+pub async fn insert_photo_file(
+    tx: &mut Tx,
+    object: &kernel::storage::StoredObject,
+    photo: &crate::photos::CleanPhoto,
+    now: Timestamp,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO files (id, storage_key, content_type, size_bytes, sha256, original_name, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(&object.key)
+    .bind(photo.content_type)
+    .bind(i64::try_from(object.size_bytes).unwrap_or(i64::MAX))
+    .bind(&object.sha256)
+    .bind(format!("photo.{}", photo.extension()))
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
 }
 
 fn photo_from_row(row: &AnyRow) -> Photo {
@@ -949,9 +985,9 @@ pub async fn set_new_report_notice(
 }
 
 /// Staff who chose not to get an e-mail per new report.
-pub async fn quiet_agents(tx: &mut Tx) -> Result<Vec<String>, sqlx::Error> {
+pub async fn quiet_agents(db: &Db) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT user_id FROM report_agent_preferences WHERE new_report = 'none'")
-        .fetch_all(&mut **tx)
+        .fetch_all(db.pool())
         .await
 }
 
@@ -1042,6 +1078,499 @@ pub async fn revoke_client(tx: &mut Tx, id: &str, now: Timestamp) -> Result<bool
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+// ------------------------------------------------------------------ agents' inbox and handling
+
+/// The agents' inbox: the report filter, and « without a team » that the filter cannot say.
+#[derive(Debug, Clone, Default)]
+pub struct InboxFilter {
+    pub reports: ReportFilter,
+    /// Only reports that no team of their service holds.
+    pub without_team: bool,
+}
+
+fn inbox_where(filter: &InboxFilter) -> Sql {
+    let mut sql = where_clause(&filter.reports);
+    if filter.without_team {
+        sql.clauses.push("r.team_id IS NULL".into());
+    }
+    sql
+}
+
+/// One page of the inbox, in the filter's order, and how many reports match in all.
+pub async fn inbox_page(db: &Db, filter: &InboxFilter) -> Result<(Vec<Report>, i64), sqlx::Error> {
+    let total = count_where(db, inbox_where(filter)).await?;
+    let reports = fetch_page(db, inbox_where(filter), &filter.reports).await?;
+    Ok((reports, total))
+}
+
+/// How many reports a WHERE clause selects.
+async fn count_where(db: &Db, sql: Sql) -> Result<i64, sqlx::Error> {
+    let text = format!("SELECT COUNT(*) FROM reports r {}", where_text(&sql));
+    let row = bind_all(sqlx::query(sqlx::AssertSqlSafe(text)), sql.binds)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(row.get::<i64, _>(0))
+}
+
+/// The reports a WHERE clause selects, in the filter's order, one page of them.
+async fn fetch_page(
+    db: &Db,
+    mut sql: Sql,
+    filter: &ReportFilter,
+) -> Result<Vec<Report>, sqlx::Error> {
+    let order = match filter.order {
+        ReportOrder::NewestFirst => "r.created_at DESC, r.id",
+        ReportOrder::OldestFirst => "r.created_at, r.id",
+        ReportOrder::RecentlyUpdated => "r.updated_at DESC, r.id",
+    };
+    let limit = sql.param(Bind::Int(if filter.limit > 0 { filter.limit } else { 50 }));
+    let offset = sql.param(Bind::Int(filter.offset.max(0)));
+    let text = format!(
+        "SELECT {} FROM reports r {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+        report_columns("r"),
+        where_text(&sql)
+    );
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(text)), sql.binds)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(report_from_row).collect()
+}
+
+/// How many reports of the inbox are in each status, whatever status the filter asks for.
+pub async fn inbox_status_counts(
+    db: &Db,
+    filter: &InboxFilter,
+) -> Result<Vec<(Status, i64)>, sqlx::Error> {
+    let mut any_status = filter.clone();
+    any_status.reports.statuses.clear();
+    let sql = inbox_where(&any_status);
+    let text = format!(
+        "SELECT r.status, COUNT(*) FROM reports r {} GROUP BY r.status",
+        where_text(&sql)
+    );
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(text)), sql.binds)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(Status::ALL
+        .into_iter()
+        .map(|status| {
+            let n = rows
+                .iter()
+                .find(|row| row.get::<String, _>(0) == status.as_str())
+                .map(|row| row.get::<i64, _>(1))
+                .unwrap_or(0);
+            (status, n)
+        })
+        .collect())
+}
+
+/// How many people follow a report (never who).
+pub async fn count_subscribers(db: &Db, report_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM report_subscriptions WHERE report_id = $1")
+        .bind(report_id)
+        .fetch_one(db.pool())
+        .await
+}
+
+/// Moves the followers of a merged report to the report it was merged into. Someone who
+/// already follows the kept report is not subscribed twice; a follower with a tracking
+/// link of their own keeps it (it opens the kept report from now on).
+pub async fn move_subscriptions(tx: &mut Tx, from: &str, to: &str) -> Result<u64, sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM report_subscriptions
+         WHERE report_id = $1 AND tracking_hash IS NULL AND user_id IS NOT NULL
+           AND user_id IN (SELECT user_id FROM report_subscriptions WHERE report_id = $2 AND user_id IS NOT NULL)",
+    )
+    .bind(from)
+    .bind(to)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "DELETE FROM report_subscriptions
+         WHERE report_id = $1 AND tracking_hash IS NULL AND user_id IS NULL AND email IS NOT NULL
+           AND email IN (SELECT email FROM report_subscriptions WHERE report_id = $2 AND email IS NOT NULL)",
+    )
+    .bind(from)
+    .bind(to)
+    .execute(&mut **tx)
+    .await?;
+    let moved = sqlx::query("UPDATE report_subscriptions SET report_id = $2 WHERE report_id = $1")
+        .bind(from)
+        .bind(to)
+        .execute(&mut **tx)
+        .await?;
+    Ok(moved.rows_affected())
+}
+
+// ------------------------------------------------------------------ Open311
+
+/// A client with its key's state, read inside the transaction that changes it.
+pub async fn client_by_id(tx: &mut Tx, id: &str) -> Result<Option<ApiClient>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, name, contact, key_prefix, created_at, last_used_at, revoked_at
+         FROM open311_clients WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.as_ref().map(client_from_row))
+}
+
+/// `$1, $2, …` for a list of values bound in order.
+fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The first photo the public may see of each report: the report's own photos before
+/// the photos of a fix, oldest first.
+pub async fn first_visible_photos(
+    db: &Db,
+    report_ids: &[String],
+) -> Result<std::collections::HashMap<String, String>, sqlx::Error> {
+    let mut first = std::collections::HashMap::new();
+    if report_ids.is_empty() {
+        return Ok(first);
+    }
+    let text = format!(
+        "SELECT report_id, id FROM report_photos
+         WHERE hidden = 0 AND report_id IN ({})
+         ORDER BY report_id, CASE WHEN update_id IS NULL THEN 0 ELSE 1 END, created_at, id",
+        placeholders(report_ids.len())
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(text));
+    for id in report_ids {
+        query = query.bind(id);
+    }
+    for row in query.fetch_all(db.pool()).await? {
+        first.entry(row.get(0)).or_insert_with(|| row.get(1));
+    }
+    Ok(first)
+}
+
+/// The public entries of the history of several reports, oldest first.
+pub async fn public_updates_of(db: &Db, report_ids: &[String]) -> Result<Vec<Update>, sqlx::Error> {
+    if report_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let text = format!(
+        "SELECT id, report_id, kind, status, message, public, hidden, agent_id, agent_name, created_at
+         FROM report_updates WHERE public = 1 AND report_id IN ({})
+         ORDER BY report_id, created_at, id",
+        placeholders(report_ids.len())
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(text));
+    for id in report_ids {
+        query = query.bind(id);
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    Ok(rows.iter().map(update_from_row).collect())
+}
+
+// ------------------------------------------------------------------ administration
+
+/// Takes the category's row lock and reads it, so that two administrators editing its
+/// settings or questions at once do it one after the other.
+pub async fn lock_category(tx: &mut Tx, id: &str) -> Result<Option<Category>, sqlx::Error> {
+    let touched = sqlx::query("UPDATE report_categories SET position = position WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    if touched.rows_affected() == 0 {
+        return Ok(None);
+    }
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CATEGORY_COLUMNS} FROM report_categories WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    category_from_row(&row).map(Some)
+}
+
+/// Reports filed in a category, whatever their status: once there is one, the category's
+/// code and its questions' codes are what those reports refer to.
+pub async fn reports_in_category(tx: &mut Tx, category_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM reports WHERE category_id = $1")
+        .bind(category_id)
+        .fetch_one(&mut **tx)
+        .await
+}
+
+/// Reports per category id, for the back office's list.
+pub async fn report_counts_by_category(
+    db: &Db,
+) -> Result<std::collections::HashMap<String, i64>, sqlx::Error> {
+    let rows = sqlx::query("SELECT category_id, COUNT(*) FROM reports GROUP BY category_id")
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
+}
+
+/// Takes the lock of every routing rule and reads them in order: the rules are edited as
+/// one ordered list, so two edits at once must not interleave.
+pub async fn lock_routing_rules(tx: &mut Tx) -> Result<Vec<RoutingRule>, sqlx::Error> {
+    sqlx::query("UPDATE report_routing_rules SET position = position")
+        .execute(&mut **tx)
+        .await?;
+    let rows = sqlx::query(
+        "SELECT id, position, category_id, district_id, service_id, team_id, agency
+         FROM report_routing_rules ORDER BY position",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.iter().map(rule_from_row).collect())
+}
+
+/// How much a district is relied on: routing rules naming it, reports placed in it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DistrictUse {
+    pub rules: i64,
+    pub reports: i64,
+}
+
+pub async fn district_uses(
+    db: &Db,
+) -> Result<std::collections::HashMap<String, DistrictUse>, sqlx::Error> {
+    let mut uses: std::collections::HashMap<String, DistrictUse> = Default::default();
+    let rules = sqlx::query(
+        "SELECT district_id, COUNT(*) FROM report_routing_rules WHERE district_id IS NOT NULL GROUP BY district_id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    for row in &rules {
+        uses.entry(row.get(0)).or_default().rules = row.get(1);
+    }
+    let reports = sqlx::query(
+        "SELECT district_id, COUNT(*) FROM reports WHERE district_id IS NOT NULL GROUP BY district_id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    for row in &reports {
+        uses.entry(row.get(0)).or_default().reports = row.get(1);
+    }
+    Ok(uses)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DistrictDeletion {
+    /// Deleted; its reports keep their point but no longer name a district.
+    Deleted {
+        name: String,
+        detached: u64,
+    },
+    /// Routing rules still name it.
+    UsedByRules(i64),
+    NotFound,
+}
+
+/// Deletes a district that no routing rule names, inside the caller's transaction.
+pub async fn delete_district(tx: &mut Tx, id: &str) -> Result<DistrictDeletion, sqlx::Error> {
+    let name: Option<String> =
+        sqlx::query_scalar("SELECT name FROM report_districts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some(name) = name else {
+        return Ok(DistrictDeletion::NotFound);
+    };
+    // The rules' lock first: a rule added meanwhile cannot point to a deleted district.
+    lock_routing_rules(tx).await?;
+    let rules: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM report_routing_rules WHERE district_id = $1")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+    if rules > 0 {
+        return Ok(DistrictDeletion::UsedByRules(rules));
+    }
+    let detached = sqlx::query("UPDATE reports SET district_id = NULL WHERE district_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    sqlx::query("DELETE FROM report_districts WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(DistrictDeletion::Deleted { name, detached })
+}
+
+/// The ids of the districts with these slugs (those that exist).
+pub async fn district_ids_by_slug(
+    tx: &mut Tx,
+    slugs: &[String],
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let mut found = Vec::new();
+    for slug in slugs {
+        let id: Option<String> =
+            sqlx::query_scalar("SELECT id FROM report_districts WHERE slug = $1")
+                .bind(slug)
+                .fetch_optional(&mut **tx)
+                .await?;
+        if let Some(id) = id {
+            found.push((slug.clone(), id));
+        }
+    }
+    Ok(found)
+}
+
+// ------------------------------------------------------------------ statistics
+
+/// What the statistics count reports by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatGroup {
+    Category,
+    District,
+    Status,
+}
+
+impl StatGroup {
+    fn column(self) -> &'static str {
+        match self {
+            StatGroup::Category => "r.category_id",
+            StatGroup::District => "r.district_id",
+            StatGroup::Status => "r.status",
+        }
+    }
+}
+
+/// Reports of the filter counted by category, district or status (`None`: no district).
+pub async fn count_by(
+    db: &Db,
+    filter: &ReportFilter,
+    group: StatGroup,
+) -> Result<Vec<(Option<String>, i64)>, sqlx::Error> {
+    let sql = where_clause(filter);
+    let column = group.column();
+    let text = format!(
+        "SELECT {column}, COUNT(*) FROM reports r {} GROUP BY {column}",
+        where_text(&sql)
+    );
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(text)), sql.binds)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
+}
+
+/// Reports of the filter filed in each period `[bounds[i], bounds[i + 1])`, in one pass.
+pub async fn count_by_period(
+    db: &Db,
+    filter: &ReportFilter,
+    bounds: &[Timestamp],
+) -> Result<Vec<i64>, sqlx::Error> {
+    if bounds.len() < 2 {
+        return Ok(vec![]);
+    }
+    let mut sql = where_clause(filter);
+    let columns: Vec<String> = bounds
+        .windows(2)
+        .map(|w| {
+            let from = sql.param(Bind::Int(to_db(w[0])));
+            let until = sql.param(Bind::Int(to_db(w[1])));
+            format!("COUNT(CASE WHEN r.created_at >= {from} AND r.created_at < {until} THEN 1 END)")
+        })
+        .collect();
+    let text = format!(
+        "SELECT {} FROM reports r {}",
+        columns.join(", "),
+        where_text(&sql)
+    );
+    let row = bind_all(sqlx::query(sqlx::AssertSqlSafe(text)), sql.binds)
+        .fetch_one(db.pool())
+        .await?;
+    Ok((0..columns.len()).map(|i| row.get::<i64, _>(i)).collect())
+}
+
+/// The instants behind the median delays: every acknowledged report of the filter (a
+/// resolved one was acknowledged too), two or three numbers each.
+pub async fn delay_rows(
+    db: &Db,
+    filter: &ReportFilter,
+) -> Result<Vec<crate::stats::DelayRow>, sqlx::Error> {
+    let mut sql = where_clause(filter);
+    sql.clauses.push("r.acknowledged_at IS NOT NULL".into());
+    let text = format!(
+        "SELECT r.category_id, r.created_at, r.acknowledged_at, r.closed_at, r.status FROM reports r {}",
+        where_text(&sql)
+    );
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(text)), sql.binds)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let resolved = row.get::<String, _>(4) == Status::Resolved.as_str();
+            crate::stats::DelayRow {
+                category_id: row.get(0),
+                created_at: from_db(row.get(1)),
+                acknowledged_at: row.get::<Option<i64>, _>(2).map(from_db),
+                resolved_at: if resolved {
+                    row.get::<Option<i64>, _>(3).map(from_db)
+                } else {
+                    None
+                },
+            }
+        })
+        .collect())
+}
+
+/// One report as the exports give it: what and where, who handles it, when; never the
+/// author, the description nor the answers (free text may name people).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportRow {
+    pub reference: String,
+    pub category_id: String,
+    pub status: Status,
+    pub district_id: Option<String>,
+    pub service_id: Option<String>,
+    pub team_id: Option<String>,
+    pub agency: String,
+    pub address: String,
+    pub point: Point,
+    pub source: Source,
+    pub me_too_count: i64,
+    pub created_at: Timestamp,
+    pub acknowledged_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+}
+
+pub async fn export_rows(db: &Db, filter: &ReportFilter) -> Result<Vec<ExportRow>, sqlx::Error> {
+    let sql = where_clause(filter);
+    let text = format!(
+        "SELECT r.reference, r.category_id, r.status, r.district_id, r.service_id, r.team_id,
+           r.agency, r.address, r.lat, r.lon, r.source, r.me_too_count, r.created_at,
+           r.acknowledged_at, r.closed_at
+         FROM reports r {} ORDER BY r.created_at, r.id",
+        where_text(&sql)
+    );
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(text)), sql.binds)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ExportRow {
+                reference: row.get(0),
+                category_id: row.get(1),
+                status: Status::parse(&row.get::<String, _>(2)).ok_or_else(|| corrupt("status"))?,
+                district_id: row.get(3),
+                service_id: row.get(4),
+                team_id: row.get(5),
+                agency: row.get(6),
+                address: row.get(7),
+                point: Point::from_micro(row.get(8), row.get(9)),
+                source: Source::parse(&row.get::<String, _>(10)),
+                me_too_count: row.get(11),
+                created_at: from_db(row.get(12)),
+                acknowledged_at: row.get::<Option<i64>, _>(13).map(from_db),
+                closed_at: row.get::<Option<i64>, _>(14).map(from_db),
+            })
+        })
+        .collect()
 }
 
 // ------------------------------------------------------------------ following (residents)

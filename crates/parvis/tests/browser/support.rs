@@ -130,6 +130,18 @@ impl Browser {
     /// Panics with a clear message when a binary or axe-core is missing, or
     /// when chromedriver or Chromium do not start.
     pub async fn start() -> Browser {
+        Browser::launch(true).await
+    }
+
+    /// A browser whose pages run no script at all, as for a person who turned JavaScript
+    /// off: every journey must still work. (WebDriver's own scripts, such as axe-core,
+    /// still run.)
+    #[allow(dead_code)]
+    pub async fn start_without_javascript() -> Browser {
+        Browser::launch(false).await
+    }
+
+    async fn launch(javascript: bool) -> Browser {
         let chromium = chromium_path();
         let chromedriver = chromedriver_path();
         let axe = axe_path();
@@ -205,6 +217,10 @@ impl Browser {
                     "--window-size=1280,900",
                     format!("--user-data-dir={}", user_data_dir.display()),
                 ],
+                "prefs": {
+                    "profile.managed_default_content_settings.javascript":
+                        if javascript { 1 } else { 2 },
+                },
             }),
         );
         let builder = ClientBuilder::rustls().map(|mut b| {

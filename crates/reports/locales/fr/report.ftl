@@ -33,6 +33,7 @@ report-new-place-choose = Plusieurs adresses correspondent : choisissez la bonne
 report-new-place-missing = Indiquez le lieu : saisissez une adresse, placez un point sur la carte ou utilisez votre position.
 report-new-place-outside = Ce lieu est en dehors de la commune : la mairie ne peut pas traiter ce signalement. Adressez-vous à la commune concernée.
 report-new-place-pin = Point placé sur la carte ({ $lat }, { $lon })
+report-new-place-near = Près de { $street }
 report-new-map-label = Carte : touchez l'endroit du problème pour y placer un repère
 report-new-my-position = Utiliser ma position
 report-new-description-label = Description du problème

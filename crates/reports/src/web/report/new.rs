@@ -322,9 +322,15 @@ fn take_category(
     errors
 }
 
+/// Said at once rather than at sending: the same rule as filing (the districts, or the
+/// extent of the commune's streets while no district is drawn).
 async fn outside_commune(kernel: &Kernel, point: Point) -> Result<bool, AppError> {
     let districts = store::districts(&kernel.db).await?;
-    Ok(!districts.is_empty() && rules::district_of(point, &districts).is_none())
+    if !districts.is_empty() {
+        return Ok(rules::district_of(point, &districts).is_none());
+    }
+    let streets = store::streets(&kernel.db).await?;
+    Ok(!streets.is_empty() && !rules::near_streets(point, &streets))
 }
 
 async fn search(kernel: &Kernel, query: &str) -> Vec<Place> {
@@ -333,6 +339,12 @@ async fn search(kernel: &Kernel, query: &str) -> Vec<Place> {
         .into_iter()
         .map(|found| Place::at(found.label, found.point))
         .collect()
+}
+
+/// Words written into the report itself (its address) are in French, the language the
+/// town hall works in, whatever the visitor reads.
+fn stored_text(kernel: &Kernel) -> Tr {
+    kernel.tr(kernel::i18n::Lang::Fr)
 }
 
 fn same_point(a: &Place, b: Point) -> bool {
@@ -411,9 +423,18 @@ async fn take_place(
     let previous = draft.place.clone();
     let pin_moved = pin.filter(|p| previous.as_ref().is_none_or(|old| !same_point(old, *p)));
     let place = if let Some(point) = pin_moved {
-        // The map or the phone placed it; what was typed describes it.
+        // The map or the phone placed it; what was typed describes it, else the nearest
+        // street does.
         draft.query = query.clone();
-        Some(Place::at(query, point))
+        let label = if query.is_empty() {
+            let streets = store::streets(&kernel.db).await?;
+            crate::geocode::reverse_label(point, &streets)
+                .map(|street| stored_text(kernel).t1("report-new-place-near", "street", street))
+                .unwrap_or_default()
+        } else {
+            query
+        };
+        Some(Place::at(label, point))
     } else if query_changed || (previous.is_none() && picked.is_none() && !query.is_empty()) {
         draft.query = query.clone();
         draft.found = search(kernel, &query).await;
@@ -514,7 +535,7 @@ async fn take_details(
             );
             break;
         }
-        match photos::clean(bytes, kernel.config.max_upload_bytes) {
+        match photos::clean_async(bytes.clone(), kernel.config.max_upload_bytes).await {
             Err(refused) => errors.add("photos", refused.to_string()),
             Ok(clean) => {
                 // The position is read from the original file, and only when asked.
@@ -541,7 +562,10 @@ async fn take_details(
             tr.t("report-new-photo-position-outside"),
         ),
         Some(point) => {
-            draft.place = Some(Place::at(tr.t("report-new-photo-place"), point));
+            draft.place = Some(Place::at(
+                stored_text(kernel).t("report-new-photo-place"),
+                point,
+            ));
             draft.place_from_photo = true;
         }
         None if draft.use_photo_position

@@ -18,6 +18,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use super::{answer_lines, internal, private_page};
 use crate::actions;
 use crate::model::{Category, Photo, Report, Status, UpdateKind};
+use crate::rules;
 use crate::store;
 
 /// A photo as a page links it.
@@ -42,7 +43,8 @@ pub struct TrackingView {
     pub category: String,
     pub icon: String,
     pub status: String,
-    pub status_code: &'static str,
+    /// The same colours as the agents see, the words saying it too.
+    pub status_class: &'static str,
     pub status_date: String,
     pub closed: bool,
     pub planned: String,
@@ -61,37 +63,6 @@ pub struct TrackingView {
     pub agency: String,
     /// The report this one was merged into, on the public list.
     pub merged_into: Option<String>,
-}
-
-/// The street of an address without its house number: close enough to find the problem,
-/// not enough to point at the door of whoever reported it.
-pub fn street_only(address: &str) -> String {
-    let trimmed = address.trim();
-    let mut words = trimmed.splitn(2, ' ');
-    let first = words.next().unwrap_or_default();
-    let is_number = first.chars().next().is_some_and(|c| c.is_ascii_digit())
-        && first
-            .trim_end_matches(',')
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric());
-    let rest = if is_number {
-        let rest = words.next().unwrap_or_default().trim_start();
-        // « 12 bis rue ... », « 3 ter, avenue ... »
-        match rest.split_once(' ') {
-            Some((word, tail))
-                if matches!(
-                    word.trim_end_matches(',').to_lowercase().as_str(),
-                    "bis" | "ter" | "quater"
-                ) =>
-            {
-                tail
-            }
-            _ => rest,
-        }
-    } else {
-        trimmed
-    };
-    rest.trim_start_matches([',', ' ']).to_string()
 }
 
 pub fn french_date(date: jiff::civil::Date) -> String {
@@ -214,7 +185,7 @@ pub async fn tracking_view(
         category,
         icon,
         status: tr.t(report.status.label_key()),
-        status_code: report.status.as_str(),
+        status_class: crate::web::inbox::status_class(report.status),
         status_date,
         closed: !report.status.is_open(),
         planned: report.planned_on.map(french_date).unwrap_or_default(),
@@ -222,7 +193,7 @@ pub async fn tracking_view(
         place: if author {
             report.address.clone()
         } else {
-            street_only(&report.address)
+            rules::public_address(&report.address)
         },
         district,
         description: if author || !report.description_hidden {
@@ -399,27 +370,4 @@ pub async fn followed(
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
     link_page(&kernel, page, &caller, &token, "followed").await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::street_only;
-
-    #[test]
-    fn the_house_number_is_left_out_of_the_place() {
-        assert_eq!(
-            street_only("12 Rue de la République 00000 Démo"),
-            "Rue de la République 00000 Démo"
-        );
-        assert_eq!(
-            street_only("3 bis, avenue Jean-Jaurès"),
-            "avenue Jean-Jaurès"
-        );
-        assert_eq!(street_only("12B Rue Pasteur"), "Rue Pasteur");
-        assert_eq!(
-            street_only("Place de la Mairie, 00000 Démo"),
-            "Place de la Mairie, 00000 Démo"
-        );
-        assert_eq!(street_only(""), "");
-    }
 }
