@@ -493,27 +493,34 @@ pub async fn report_by_tracking_hash(db: &Db, hash: &str) -> Result<Option<Repor
     row.as_ref().map(report_from_row).transpose()
 }
 
-/// Moves a report and its history back in time (the demo's samples, filed "days ago").
+/// Moves a report and its history back in time (the demo's samples, filed "days ago"):
+/// the filing by `filed_by`, what agents did since by `handled_by`.
 pub async fn backdate_report(
     db: &Db,
     id: &str,
-    by: jiff::SignedDuration,
+    filed_by: jiff::SignedDuration,
+    handled_by: jiff::SignedDuration,
 ) -> Result<(), sqlx::Error> {
-    let micros = i64::try_from(by.as_micros()).unwrap_or(i64::MAX);
+    let micros = |d: jiff::SignedDuration| i64::try_from(d.as_micros()).unwrap_or(i64::MAX);
     let mut tx = db.begin().await?;
     sqlx::query(
-        "UPDATE reports SET created_at = created_at - $2, updated_at = updated_at - $2,
-           acknowledged_at = acknowledged_at - $2, closed_at = closed_at - $2 WHERE id = $1",
+        "UPDATE reports SET created_at = created_at - $2, updated_at = updated_at - $3,
+           acknowledged_at = acknowledged_at - $3, closed_at = closed_at - $3 WHERE id = $1",
     )
     .bind(id)
-    .bind(micros)
+    .bind(micros(filed_by))
+    .bind(micros(handled_by))
     .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE report_updates SET created_at = created_at - $2 WHERE report_id = $1")
-        .bind(id)
-        .bind(micros)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE report_updates SET created_at = created_at - CASE WHEN kind = 'filed' THEN $2 ELSE $3 END
+         WHERE report_id = $1",
+    )
+    .bind(id)
+    .bind(micros(filed_by))
+    .bind(micros(handled_by))
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await
 }
 
