@@ -19,6 +19,7 @@ pub mod pdf;
 pub mod ratelimit;
 pub mod secret;
 pub mod session;
+pub mod space;
 pub mod storage;
 pub mod testing;
 pub mod text;
@@ -71,6 +72,8 @@ pub struct KernelInner {
     pub catalogue: Arc<Catalogue>,
     pub identities: Arc<dyn IdentityLoader>,
     pub live: live::Live,
+    /// The capabilities' sections of the resident's space, in order.
+    pub space_sections: Vec<Arc<dyn space::SpaceSection>>,
 }
 
 impl Deref for Kernel {
@@ -106,6 +109,8 @@ pub struct KernelParts {
     pub identities: IdentityFactory,
     /// Replaces the configured mailer (tests use it to simulate an outage).
     pub mailer: Option<Arc<dyn Mailer>>,
+    /// What each capability shows in the resident's space.
+    pub space_sections: Vec<Arc<dyn space::SpaceSection>>,
 }
 
 impl Kernel {
@@ -168,6 +173,7 @@ impl Kernel {
             catalogue: Arc::new(Catalogue::new(loaders)),
             identities,
             live,
+            space_sections: parts.space_sections,
         })))
     }
 

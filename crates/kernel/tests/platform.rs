@@ -55,6 +55,7 @@ async fn start(env: &TestEnv, clock: &ManualClock, mailer: Option<Arc<dyn Mailer
             catalogue: vec![],
             identities: Box::new(|_| Arc::new(NoIdentities)),
             mailer,
+            space_sections: vec![],
         },
     )
     .await
@@ -711,6 +712,7 @@ async fn an_agent_acting_for_a_resident_is_recorded_as_such() {
             catalogue: vec![],
             identities: Box::new(|_| Arc::new(Agents)),
             mailer: None,
+            space_sections: vec![],
         },
     )
     .await
@@ -790,4 +792,74 @@ async fn an_agent_acting_for_a_resident_is_recorded_as_such() {
     assert_eq!(entry.actor_id.as_deref(), Some("agent-1"));
     assert_eq!(entry.acting_for_id.as_deref(), Some("contact-42"));
     assert_eq!(entry.acting_for_label.as_deref(), Some("Jeanne Dupuis"));
+}
+
+/// A section of the resident's space that names the caller, or fails like a capability
+/// whose tables are unreachable.
+struct Section {
+    title: &'static str,
+    fails: bool,
+}
+
+#[async_trait]
+impl kernel::space::SpaceSection for Section {
+    async fn view(
+        &self,
+        _: &Kernel,
+        caller: &Caller,
+        _: &kernel::i18n::Tr,
+    ) -> Result<kernel::space::SpaceView, sqlx::Error> {
+        if self.fails {
+            return Err(sqlx::Error::RowNotFound);
+        }
+        Ok(kernel::space::SpaceView {
+            title: self.title.into(),
+            links: vec![kernel::space::SpaceLink {
+                label: caller.ip.clone().unwrap_or_default(),
+                href: "/ici".into(),
+            }],
+            empty: String::new(),
+            more: vec![],
+        })
+    }
+}
+
+#[tokio::test]
+async fn the_space_shows_the_sections_of_the_capabilities_in_order_without_a_failing_one() {
+    let env = TestEnv::new().await;
+    let clock = ManualClock::new(TestApp::start_time());
+    let kernel = Kernel::start(
+        env.config.clone(),
+        &kernel::migrations(),
+        KernelParts {
+            clock: Arc::new(clock.clone()),
+            catalogue: vec![],
+            identities: Box::new(|_| Arc::new(NoIdentities)),
+            mailer: None,
+            space_sections: vec![
+                Arc::new(Section {
+                    title: "Premier",
+                    fails: false,
+                }),
+                Arc::new(Section {
+                    title: "En panne",
+                    fails: true,
+                }),
+                Arc::new(Section {
+                    title: "Second",
+                    fails: false,
+                }),
+            ],
+        },
+    )
+    .await
+    .unwrap();
+    let caller = Caller {
+        ip: Some("10.0.0.1".into()),
+        ..Caller::default()
+    };
+    let views = kernel::space::views(&kernel, &caller, &kernel.tr(Default::default())).await;
+    let titles: Vec<&str> = views.iter().map(|v| v.title.as_str()).collect();
+    assert_eq!(titles, ["Premier", "Second"]);
+    assert_eq!(views[0].links[0].label, "10.0.0.1");
 }

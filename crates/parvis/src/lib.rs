@@ -29,6 +29,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Kernel, Star
             catalogue: vec![&*accounts::LOCALES, &*requests::LOCALES, &*reports::LOCALES],
             identities: Box::new(|db| Arc::new(accounts::DbIdentities(db.clone()))),
             mailer: None,
+            space_sections: vec![Arc::new(reports::web::report::MyReports)],
         },
     )
     .await

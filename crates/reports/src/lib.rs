@@ -7,6 +7,7 @@ pub mod actions;
 pub mod admin_districts;
 pub mod admin_rules;
 pub mod demo;
+pub mod follow;
 pub mod geocode;
 pub mod handling;
 pub mod model;

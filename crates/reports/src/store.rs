@@ -1805,3 +1805,47 @@ pub async fn public_points(
         })
         .collect()
 }
+
+// ------------------------------------------------------------------ following (residents)
+
+/// Reports a person follows without being their author ("me too", subscriptions), most
+/// recent subscription first.
+pub async fn followed_report_ids(db: &Db, user_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT s.report_id FROM report_subscriptions s JOIN reports r ON r.id = s.report_id
+         WHERE s.user_id = $1 AND (r.author_user_id IS NULL OR r.author_user_id <> $1)
+         ORDER BY s.created_at DESC",
+    )
+    .bind(user_id)
+    .fetch_all(db.pool())
+    .await
+}
+
+/// Is this hash the author's tracking link (rather than a subscriber's own link)?
+pub async fn is_author_tracking_hash(db: &Db, hash: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT id FROM reports WHERE tracking_hash = $1")
+            .bind(hash)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(found.is_some())
+}
+
+/// Does the report already count this person among its followers, by account or by
+/// e-mail? Read inside the transaction that holds the report's row.
+pub async fn already_follows(
+    tx: &mut Tx,
+    report_id: &str,
+    subscriber: &Subscriber,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM report_subscriptions
+         WHERE report_id = $1 AND ((user_id IS NOT NULL AND user_id = $2) OR (email IS NOT NULL AND email = $3))",
+    )
+    .bind(report_id)
+    .bind(&subscriber.user_id)
+    .bind(&subscriber.email)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(n > 0)
+}

@@ -690,6 +690,8 @@ struct MySpacePage {
     given_name: String,
     member_since: String,
     last_login: Option<String>,
+    /// What the other capabilities hold for the person (reports...).
+    sections: Vec<kernel::space::SpaceView>,
 }
 
 pub async fn my_space(
@@ -701,8 +703,10 @@ pub async fn my_space(
     let user = store::user_by_id(&kernel.db, &identity.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let sections = kernel::space::views(&kernel, &caller, &page.tr).await;
     render(&MySpacePage {
         page,
+        sections,
         email: user.email.clone(),
         given_name: user.given_name.clone(),
         member_since: kernel::clock::format_fr(user.created_at),

@@ -1,8 +1,0 @@
-//! (being written)
-
-use axum::Router;
-use kernel::Kernel;
-
-pub fn routes() -> Router<Kernel> {
-    Router::new()
-}
