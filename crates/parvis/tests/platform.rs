@@ -388,24 +388,24 @@ async fn administrators_create_the_municipal_services() {
             "/backoffice/services",
             "/backoffice/services",
             &[
-                ("name", "Police municipale"),
+                ("name", "Médiathèque"),
                 ("slug", "Police Municipale"),
-                ("email", "police@ville"),
+                ("email", "mediatheque@ville"),
                 ("phone", ""),
             ],
         )
         .await;
     assert_eq!(refused.status, 422);
     assert!(refused.contains("minuscules sans accents"));
-    assert!(refused.contains("value=\"Police municipale\""));
+    assert!(refused.contains("value=\"Médiathèque\""));
     let created = admin
         .submit(
             "/backoffice/services",
             "/backoffice/services",
             &[
-                ("name", "Police municipale"),
-                ("slug", "police-municipale"),
-                ("email", "police@demo.parvis.fr"),
+                ("name", "Médiathèque"),
+                ("slug", "mediatheque"),
+                ("email", "mediatheque@demo.parvis.fr"),
                 ("phone", "01 23 45 67 70"),
             ],
         )
@@ -415,7 +415,7 @@ async fn administrators_create_the_municipal_services() {
         admin
             .follow(&created)
             .await
-            .contains("Le service « Police municipale » est créé.")
+            .contains("Le service « Médiathèque » est créé.")
     );
     // An agent cannot.
     let agent = app.client();

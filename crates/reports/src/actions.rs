@@ -571,6 +571,11 @@ pub async fn change_status(
             change.to.as_str()
         )));
     }
+    if report.status == Status::Duplicate {
+        // Reopened: it is a report of its own again (the followers and the « moi aussi »
+        // it brought stay with the report it was merged into).
+        report.merged_into = None;
+    }
     report.status = change.to;
     report.updated_at = now;
     report.status_note = message.clone();

@@ -628,7 +628,10 @@ async fn seed_samples(kernel: &Kernel) -> Result<(), DemoError> {
         }
         // Samples are dated as if filed over the last days.
         let shift = SignedDuration::from_hours(24 * days_ago);
-        store::backdate_report(&kernel.db, &filed.report.id, shift).await?;
+        // Agents acted some hours after the filing, so that the statistics' delays mean
+        // something on the demo.
+        let delay = SignedDuration::from_hours(2 + (n as i64 * 7) % 40);
+        store::backdate_report(&kernel.db, &filed.report.id, shift + delay, shift).await?;
     }
     Ok(())
 }

@@ -31,10 +31,16 @@ fluent_templates::static_loader! {
 use kernel::migrate::Migration;
 
 pub fn migrations() -> Vec<Migration> {
-    vec![Migration::portable(
-        "reports/0001_reports",
-        include_str!("../migrations/0001_reports.sql"),
-    )]
+    vec![
+        Migration::portable(
+            "reports/0001_reports",
+            include_str!("../migrations/0001_reports.sql"),
+        ),
+        Migration::portable(
+            "reports/0002_map",
+            include_str!("../migrations/0002_map.sql"),
+        ),
+    ]
 }
 
 #[cfg(test)]

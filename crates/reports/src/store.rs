@@ -493,27 +493,34 @@ pub async fn report_by_tracking_hash(db: &Db, hash: &str) -> Result<Option<Repor
     row.as_ref().map(report_from_row).transpose()
 }
 
-/// Moves a report and its history back in time (the demo's samples, filed "days ago").
+/// Moves a report and its history back in time (the demo's samples, filed "days ago"):
+/// the filing by `filed_by`, what agents did since by `handled_by`.
 pub async fn backdate_report(
     db: &Db,
     id: &str,
-    by: jiff::SignedDuration,
+    filed_by: jiff::SignedDuration,
+    handled_by: jiff::SignedDuration,
 ) -> Result<(), sqlx::Error> {
-    let micros = i64::try_from(by.as_micros()).unwrap_or(i64::MAX);
+    let micros = |d: jiff::SignedDuration| i64::try_from(d.as_micros()).unwrap_or(i64::MAX);
     let mut tx = db.begin().await?;
     sqlx::query(
-        "UPDATE reports SET created_at = created_at - $2, updated_at = updated_at - $2,
-           acknowledged_at = acknowledged_at - $2, closed_at = closed_at - $2 WHERE id = $1",
+        "UPDATE reports SET created_at = created_at - $2, updated_at = updated_at - $3,
+           acknowledged_at = acknowledged_at - $3, closed_at = closed_at - $3 WHERE id = $1",
     )
     .bind(id)
-    .bind(micros)
+    .bind(micros(filed_by))
+    .bind(micros(handled_by))
     .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE report_updates SET created_at = created_at - $2 WHERE report_id = $1")
-        .bind(id)
-        .bind(micros)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE report_updates SET created_at = created_at - CASE WHEN kind = 'filed' THEN $2 ELSE $3 END
+         WHERE report_id = $1",
+    )
+    .bind(id)
+    .bind(micros(filed_by))
+    .bind(micros(handled_by))
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await
 }
 
@@ -1568,6 +1575,232 @@ pub async fn export_rows(db: &Db, filter: &ReportFilter) -> Result<Vec<ExportRow
                 created_at: from_db(row.get(12)),
                 acknowledged_at: row.get::<Option<i64>, _>(13).map(from_db),
                 closed_at: row.get::<Option<i64>, _>(14).map(from_db),
+            })
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------------ public map and list
+
+/// Which reports the public map and list show, by state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PublicState {
+    /// Open reports and those resolved since `resolved_since`: what the map shows.
+    #[default]
+    Current,
+    Open,
+    /// Resolved since `resolved_since`.
+    Resolved,
+    /// Every state: the public page of one report stays reachable once it is closed.
+    Any,
+}
+
+/// What the public may narrow the map and the list to. Whatever the filter, only reports
+/// of public categories (and of public parent categories) are ever read, and never their
+/// author.
+#[derive(Debug, Clone, Default)]
+pub struct PublicFilter {
+    pub id: Option<String>,
+    /// A category's code; a top-level category includes its sub-categories.
+    pub category_code: Option<String>,
+    pub state: PublicState,
+    pub district_slug: Option<String>,
+    /// Within a box (south-west, north-east).
+    pub within: Option<(Point, Point)>,
+    pub resolved_since: Timestamp,
+}
+
+/// A report as the public sees it: the place already rounded, no author, and the
+/// description emptied when a moderator hid it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicReport {
+    pub id: String,
+    pub reference: String,
+    pub status: Status,
+    pub point: Point,
+    pub category_code: String,
+    pub category_name: String,
+    pub icon: String,
+    pub district_name: Option<String>,
+    pub description: String,
+    pub description_hidden: bool,
+    pub planned_on: Option<Date>,
+    pub merged_into: Option<String>,
+    pub me_too_count: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub closed_at: Option<Timestamp>,
+}
+
+/// One marker of the public map: the least the map script needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapPoint {
+    pub id: String,
+    pub status: Status,
+    /// Already rounded.
+    pub point: Point,
+    pub category_name: String,
+    pub icon: String,
+    pub created_at: Timestamp,
+}
+
+/// Reports, their category and its parent: visibility depends on both categories.
+const PUBLIC_FROM: &str = "FROM reports r
+     JOIN report_categories c ON c.id = r.category_id
+     LEFT JOIN report_categories p ON p.id = c.parent_id";
+
+fn public_where(filter: &PublicFilter) -> Sql {
+    let mut sql = Sql {
+        clauses: vec![
+            "c.private = 0".into(),
+            "(p.private IS NULL OR p.private = 0)".into(),
+        ],
+        binds: vec![],
+    };
+    // The box goes first, and again inside the "open" half of the state's condition: each
+    // half then has an index of its own (status and place, status and closing date),
+    // which SQLite's planner can only use for what the half itself names.
+    let within = filter.within.map(|(min, max)| {
+        let (min_lat, min_lon) = min.to_micro();
+        let (max_lat, max_lon) = max.to_micro();
+        let a = sql.param(Bind::Int(min_lat));
+        let b = sql.param(Bind::Int(max_lat));
+        let c = sql.param(Bind::Int(min_lon));
+        let d = sql.param(Bind::Int(max_lon));
+        format!("r.lat BETWEEN {a} AND {b} AND r.lon BETWEEN {c} AND {d}")
+    });
+    if let Some(within) = &within {
+        sql.clauses.push(within.clone());
+    }
+    let open = match &within {
+        Some(within) => format!("r.status IN ('new', 'acknowledged', 'in_progress') AND {within}"),
+        None => "r.status IN ('new', 'acknowledged', 'in_progress')".to_string(),
+    };
+    match filter.state {
+        PublicState::Any => {}
+        PublicState::Open => sql.clauses.push(open),
+        PublicState::Current => {
+            let since = sql.param(Bind::Int(to_db(filter.resolved_since)));
+            sql.clauses.push(format!(
+                "(({open}) OR (r.status = 'resolved' AND r.closed_at >= {since}))"
+            ));
+        }
+        PublicState::Resolved => {
+            let since = sql.param(Bind::Int(to_db(filter.resolved_since)));
+            sql.clauses
+                .push(format!("r.status = 'resolved' AND r.closed_at >= {since}"));
+        }
+    }
+    if let Some(id) = &filter.id {
+        let p = sql.param(Bind::Text(id.clone()));
+        sql.clauses.push(format!("r.id = {p}"));
+    }
+    if let Some(code) = &filter.category_code {
+        let p = sql.param(Bind::Text(code.clone()));
+        sql.clauses.push(format!("(c.code = {p} OR p.code = {p})"));
+    }
+    if let Some(slug) = &filter.district_slug {
+        let p = sql.param(Bind::Text(slug.clone()));
+        sql.clauses.push(format!(
+            "r.district_id IN (SELECT id FROM report_districts WHERE slug = {p})"
+        ));
+    }
+    sql
+}
+
+/// Reports the public may see, newest first.
+pub async fn public_reports(
+    db: &Db,
+    filter: &PublicFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<PublicReport>, sqlx::Error> {
+    let mut sql = public_where(filter);
+    let limit = sql.param(Bind::Int(limit.max(1)));
+    let offset = sql.param(Bind::Int(offset.max(0)));
+    let text = format!(
+        "SELECT r.id, r.reference, r.status, r.lat, r.lon, c.code, c.name, c.icon,
+           (SELECT d.name FROM report_districts d WHERE d.id = r.district_id),
+           r.description, r.description_hidden, r.planned_on, r.merged_into, r.me_too_count,
+           r.created_at, r.updated_at, r.closed_at
+         {PUBLIC_FROM} {} ORDER BY r.created_at DESC, r.id LIMIT {limit} OFFSET {offset}",
+        where_text(&sql)
+    );
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(text)), sql.binds)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let hidden = row.get::<i64, _>(10) != 0;
+            Ok(PublicReport {
+                id: row.get(0),
+                reference: row.get(1),
+                status: Status::parse(&row.get::<String, _>(2)).ok_or_else(|| corrupt("status"))?,
+                point: Point::from_micro(row.get(3), row.get(4)).approximate(),
+                category_code: row.get(5),
+                category_name: row.get(6),
+                icon: row.get(7),
+                district_name: row.get(8),
+                description: if hidden { String::new() } else { row.get(9) },
+                description_hidden: hidden,
+                planned_on: row
+                    .get::<Option<String>, _>(11)
+                    .and_then(|d| d.parse::<Date>().ok()),
+                merged_into: row.get(12),
+                me_too_count: row.get(13),
+                created_at: from_db(row.get(14)),
+                updated_at: from_db(row.get(15)),
+                closed_at: row.get::<Option<i64>, _>(16).map(from_db),
+            })
+        })
+        .collect()
+}
+
+pub async fn count_public_reports(db: &Db, filter: &PublicFilter) -> Result<i64, sqlx::Error> {
+    let sql = public_where(filter);
+    let text = format!("SELECT COUNT(*) {PUBLIC_FROM} {}", where_text(&sql));
+    let row = bind_all(sqlx::query(sqlx::AssertSqlSafe(text)), sql.binds)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(row.get::<i64, _>(0))
+}
+
+/// One report of a public category, whatever its state.
+pub async fn public_report(db: &Db, id: &str) -> Result<Option<PublicReport>, sqlx::Error> {
+    let filter = PublicFilter {
+        id: Some(id.to_string()),
+        state: PublicState::Any,
+        ..PublicFilter::default()
+    };
+    Ok(public_reports(db, &filter, 1, 0).await?.into_iter().next())
+}
+
+/// The markers of the public map, newest first: one query on the place index, with
+/// the few columns a marker needs.
+pub async fn public_points(
+    db: &Db,
+    filter: &PublicFilter,
+    limit: i64,
+) -> Result<Vec<MapPoint>, sqlx::Error> {
+    let mut sql = public_where(filter);
+    let limit = sql.param(Bind::Int(limit.max(1)));
+    let text = format!(
+        "SELECT r.id, r.status, r.lat, r.lon, c.name, c.icon, r.created_at
+         {PUBLIC_FROM} {} ORDER BY r.created_at DESC, r.id LIMIT {limit}",
+        where_text(&sql)
+    );
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(text)), sql.binds)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(MapPoint {
+                id: row.get(0),
+                status: Status::parse(&row.get::<String, _>(1)).ok_or_else(|| corrupt("status"))?,
+                point: Point::from_micro(row.get(2), row.get(3)).approximate(),
+                category_name: row.get(4),
+                icon: row.get(5),
+                created_at: from_db(row.get(6)),
             })
         })
         .collect()
