@@ -323,6 +323,13 @@ async fn errors_are_shown_next_to_their_field_and_the_input_is_kept() {
     )
     .await;
     assert_eq!(pinned.location(), Some(step(3).as_str()), "{}", pinned.body);
+    assert!(
+        client
+            .get(&step(2))
+            .await
+            .contains("Lieu retenu : Près de Place de la Mairie"),
+        "a pin is described by its nearest street"
+    );
 
     let bad = post(
         &client,
@@ -472,8 +479,8 @@ async fn a_signed_in_report_is_in_my_reports_and_my_space_and_nobody_elses() {
     assert!(visitor.location().unwrap().starts_with("/connexion"));
 }
 
-/// A small JPEG carrying an EXIF block with the camera's make, as phones write them.
-fn photo_with_metadata() -> Vec<u8> {
+/// A small JPEG carrying an EXIF block (a big-endian TIFF), as phones write them.
+fn jpeg_with_exif(tiff: &[u8]) -> Vec<u8> {
     let pixels = image::RgbImage::from_fn(64, 48, |x, y| {
         image::Rgb([(x * 4) as u8, (y * 5) as u8, 90])
     });
@@ -481,23 +488,66 @@ fn photo_with_metadata() -> Vec<u8> {
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
         .encode_image(&pixels)
         .unwrap();
-    let make = b"Canon EOS 5D\0";
-    let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
-    tiff.extend_from_slice(&1u16.to_be_bytes());
-    tiff.extend_from_slice(&0x010fu16.to_be_bytes()); // Make
-    tiff.extend_from_slice(&2u16.to_be_bytes()); // ASCII
-    tiff.extend_from_slice(&(make.len() as u32).to_be_bytes());
-    tiff.extend_from_slice(&26u32.to_be_bytes());
-    tiff.extend_from_slice(&0u32.to_be_bytes());
-    tiff.extend_from_slice(make);
     let mut app1 = b"Exif\0\0".to_vec();
-    app1.extend_from_slice(&tiff);
+    app1.extend_from_slice(tiff);
     let mut out = jpeg[..2].to_vec();
     out.extend_from_slice(&[0xff, 0xe1]);
     out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
     out.extend_from_slice(&app1);
     out.extend_from_slice(&jpeg[2..]);
     out
+}
+
+/// One 12-byte IFD entry: tag, type, count, value or offset.
+fn entry(tiff: &mut Vec<u8>, tag: u16, kind: u16, count: u32, value: [u8; 4]) {
+    tiff.extend_from_slice(&tag.to_be_bytes());
+    tiff.extend_from_slice(&kind.to_be_bytes());
+    tiff.extend_from_slice(&count.to_be_bytes());
+    tiff.extend_from_slice(&value);
+}
+
+const ASCII: u16 = 2;
+const LONG: u16 = 4;
+const RATIONAL: u16 = 5;
+
+/// The camera's make and model, nothing else.
+fn photo_with_metadata() -> Vec<u8> {
+    let make = b"Canon EOS 5D\0";
+    let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
+    tiff.extend_from_slice(&1u16.to_be_bytes());
+    entry(
+        &mut tiff,
+        0x010f,
+        ASCII,
+        make.len() as u32,
+        26u32.to_be_bytes(),
+    );
+    tiff.extend_from_slice(&0u32.to_be_bytes());
+    tiff.extend_from_slice(make);
+    jpeg_with_exif(&tiff)
+}
+
+/// Where the photo was taken, in degrees, minutes and hundredths of seconds (north, east).
+fn photo_taken_at(lat: [u32; 3], lon: [u32; 3]) -> Vec<u8> {
+    let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
+    // IFD0 at 8: one entry pointing to the GPS IFD at 26.
+    tiff.extend_from_slice(&1u16.to_be_bytes());
+    entry(&mut tiff, 0x8825, LONG, 1, 26u32.to_be_bytes());
+    tiff.extend_from_slice(&0u32.to_be_bytes());
+    // GPS IFD at 26: four entries, their rationals from 80 on.
+    tiff.extend_from_slice(&4u16.to_be_bytes());
+    entry(&mut tiff, 0x0001, ASCII, 2, *b"N\0\0\0");
+    entry(&mut tiff, 0x0002, RATIONAL, 3, 80u32.to_be_bytes());
+    entry(&mut tiff, 0x0003, ASCII, 2, *b"E\0\0\0");
+    entry(&mut tiff, 0x0004, RATIONAL, 3, 104u32.to_be_bytes());
+    tiff.extend_from_slice(&0u32.to_be_bytes());
+    for [degrees, minutes, hundredths] in [lat, lon] {
+        for (n, d) in [(degrees, 1u32), (minutes, 1), (hundredths, 100)] {
+            tiff.extend_from_slice(&n.to_be_bytes());
+            tiff.extend_from_slice(&d.to_be_bytes());
+        }
+    }
+    jpeg_with_exif(&tiff)
 }
 
 fn holds(haystack: &[u8], needle: &[u8]) -> bool {
@@ -636,6 +686,77 @@ async fn the_position_of_a_photo_is_read_only_when_asked() {
     .await;
     assert_eq!(removed.location(), Some(step(4).as_str()));
     assert!(client.get(&step(4)).await.contains("Aucune photo"));
+
+    // A photo taken in Les Coteaux (45° 46′ 16.32″ N, 4° 49′ 55.56″ E), the box ticked:
+    // its position replaces the street chosen, and the report goes to that district's crew.
+    let located = photo_taken_at([45, 46, 1632], [4, 49, 5556]);
+    let unasked = client
+        .post_multipart(
+            FORM,
+            &[
+                ("csrf_token", &csrf),
+                ("etape", "3"),
+                ("attribute.danger", "oui"),
+                ("action", "suivant"),
+            ],
+            &[("photos", "IMG_0003.jpg", &located)],
+        )
+        .await;
+    assert_eq!(unasked.location(), Some(step(4).as_str()));
+    let review = client.get(&step(4)).await;
+    assert!(review.contains("Rue Pasteur"), "not read without the box");
+    assert!(!review.contains("Position lue sur la photo"));
+    let moved = client
+        .post_multipart(
+            FORM,
+            &[
+                ("csrf_token", &csrf),
+                ("etape", "3"),
+                ("attribute.danger", "oui"),
+                ("use_photo_position", "oui"),
+                ("remove_photo", "0"),
+                ("action", "suivant"),
+            ],
+            &[("photos", "IMG_0003.jpg", &located)],
+        )
+        .await;
+    assert_eq!(moved.location(), Some(step(4).as_str()), "{}", moved.body);
+    assert!(
+        client
+            .get(&step(4))
+            .await
+            .contains("Position lue sur la photo")
+    );
+    let token = send(&client, &csrf).await;
+    let report = report_of_token(&app, &token).await;
+    assert!(
+        (report.point.lat - 45.7712).abs() < 1e-4,
+        "{:?}",
+        report.point
+    );
+    assert!(
+        (report.point.lon - 4.8321).abs() < 1e-4,
+        "{:?}",
+        report.point
+    );
+    let voirie = accounts::store::service_by_slug(&app.kernel.db, "voirie")
+        .await
+        .unwrap()
+        .unwrap();
+    let north = accounts::store::team_by_slug(&app.kernel.db, &voirie.id, "equipe-nord")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(report.team_id.as_deref(), Some(north.id.as_str()));
+    let photos = store::photos_of(&app.kernel.db, &report.id).await.unwrap();
+    let (_, stored) = kernel::files::read(&app.kernel, &photos[0].file_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        !holds(&stored, b"Exif"),
+        "the position is not kept in the photo"
+    );
 }
 
 #[tokio::test]

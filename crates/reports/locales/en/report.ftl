@@ -34,7 +34,6 @@ report-new-place-missing = Give the place: type an address, put a pin on the map
 report-new-place-outside = This place is outside the town: the town hall cannot handle this report. Please contact the town concerned.
 report-new-place-pin = Pin placed on the map ({ $lat }, { $lon })
 report-new-place-near = Near { $street }
-report-new-map-label = Map: tap the place of the problem to put a pin there
 report-new-my-position = Use my position
 report-new-description-label = Description of the problem
 report-new-description-hint = What you see, since when, what is in the way or dangerous. Do not give names or number plates.

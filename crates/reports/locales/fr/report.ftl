@@ -34,7 +34,6 @@ report-new-place-missing = Indiquez le lieu : saisissez une adresse, placez un p
 report-new-place-outside = Ce lieu est en dehors de la commune : la mairie ne peut pas traiter ce signalement. Adressez-vous à la commune concernée.
 report-new-place-pin = Point placé sur la carte ({ $lat }, { $lon })
 report-new-place-near = Près de { $street }
-report-new-map-label = Carte : touchez l'endroit du problème pour y placer un repère
 report-new-my-position = Utiliser ma position
 report-new-description-label = Description du problème
 report-new-description-hint = Ce que vous voyez, depuis quand, ce qui est gênant ou dangereux. Ne mentionnez ni nom ni plaque d'immatriculation.

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use axum::Router;
 use axum::extract::{FromRequest, Multipart, Request};
-use axum::http::{HeaderValue, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kernel::{AppError, Kernel};
@@ -150,32 +150,6 @@ fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::Internal(anyhow::anyhow!(e.to_string()))
 }
 
-/// The site's policy, with the tile server allowed for images on pages with a map.
-fn map_page_csp(kernel: &Kernel) -> HeaderValue {
-    HeaderValue::from_str(&csp_with_tiles(&kernel.config.map.tile_url))
-        .unwrap_or(HeaderValue::from_static(kernel::web::CSP))
-}
-
-fn csp_with_tiles(tile_url: &str) -> String {
-    let origin = url::Url::parse(tile_url)
-        .ok()
-        .filter(|u| matches!(u.scheme(), "https" | "http"))
-        .and_then(|u| {
-            let host = u.host_str()?.to_string();
-            Some(match u.port() {
-                Some(port) => format!("{}://{host}:{port}", u.scheme()),
-                None => format!("{}://{host}", u.scheme()),
-            })
-        });
-    match origin {
-        Some(origin) => kernel::web::CSP.replace(
-            "img-src 'self' data:",
-            &format!("img-src 'self' data: {origin}"),
-        ),
-        None => kernel::web::CSP.to_string(),
-    }
-}
-
 /// Pages that carry a tracking token are never cached nor indexed.
 fn private_page(response: impl IntoResponse) -> Response {
     (
@@ -189,20 +163,4 @@ fn private_page(response: impl IntoResponse) -> Response {
         response,
     )
         .into_response()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csp_with_tiles;
-
-    #[test]
-    fn map_pages_allow_images_from_the_tile_server_only() {
-        let csp = csp_with_tiles("https://tile.openstreetmap.org/{z}/{x}/{y}.png");
-        assert!(csp.contains("img-src 'self' data: https://tile.openstreetmap.org;"));
-        assert!(csp.contains("script-src 'self';"));
-        let local = csp_with_tiles("http://127.0.0.1:8081/tuiles/{z}/{x}/{y}.png");
-        assert!(local.contains("img-src 'self' data: http://127.0.0.1:8081;"));
-        assert_eq!(csp_with_tiles(""), kernel::web::CSP);
-        assert_eq!(csp_with_tiles("javascript:alert(1)"), kernel::web::CSP);
-    }
 }

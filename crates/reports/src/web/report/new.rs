@@ -19,7 +19,7 @@ use kernel::{AppError, Caller, Kernel};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use super::{Posted, answer_lines, internal, map_page_csp, read_posted};
+use super::{Posted, answer_lines, internal, read_posted};
 use crate::actions::{self, NewReport, ReportError, check_email};
 use crate::model::{AttributeType, Category, Point};
 use crate::photos::{self, CleanPhoto};
@@ -1058,7 +1058,7 @@ impl StepContext<'_> {
                     lon,
                     page,
                 };
-                let csp = map_page_csp(self.kernel);
+                let csp = crate::web::map::map_csp(self.kernel);
                 return Ok((
                     status,
                     [(header::CONTENT_SECURITY_POLICY, csp)],
