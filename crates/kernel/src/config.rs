@@ -73,8 +73,10 @@ impl MapConfig {
         let web_url =
             |raw: &str| url::Url::parse(raw).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
         let tiles = self.tile_url.trim();
+        // A path on this site (`/tuiles/{z}/{x}/{y}.png`, behind the same proxy) is fine.
+        let own_path = tiles.starts_with('/') && !tiles.starts_with("//");
         if !tiles.is_empty()
-            && (!web_url(&tiles.replace(['{', '}'], ""))
+            && ((!own_path && !web_url(&tiles.replace(['{', '}'], "")))
                 || !["{z}", "{x}", "{y}"].iter().all(|p| tiles.contains(p)))
         {
             problems.push(format!(
