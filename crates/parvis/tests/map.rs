@@ -136,6 +136,10 @@ async fn the_public_sees_reports_approximately_and_never_their_author() {
     assert_eq!(mine["geometry"]["coordinates"][0].as_f64(), Some(4.836));
     assert_eq!(mine["geometry"]["coordinates"][1].as_f64(), Some(45.763));
     assert_eq!(mine["properties"]["icon"], "voirie");
+    assert_eq!(
+        mine["properties"]["label"],
+        "Nid-de-poule ou chaussée dégradée — Nouveau — signalé le 23/11/2026"
+    );
     assert_eq!(mine["properties"]["open"], true);
     assert_eq!(
         mine["properties"]["url"],
