@@ -136,6 +136,10 @@ async fn the_public_sees_reports_approximately_and_never_their_author() {
     assert_eq!(mine["geometry"]["coordinates"][0].as_f64(), Some(4.836));
     assert_eq!(mine["geometry"]["coordinates"][1].as_f64(), Some(45.763));
     assert_eq!(mine["properties"]["icon"], "voirie");
+    assert_eq!(
+        mine["properties"]["label"],
+        "Nid-de-poule ou chaussée dégradée — Nouveau — signalé le 23/11/2026"
+    );
     assert_eq!(mine["properties"]["open"], true);
     assert_eq!(
         mine["properties"]["url"],
@@ -707,12 +711,11 @@ async fn the_nearest_street_of_a_point() {
 #[path = "browser/support.rs"]
 mod support;
 
-/// Tiles drawn on the spot, from the application's own origin.
-const TEST_TILES: &str = "/tuiles-essai/{z}/{x}/{y}.svg";
-
 /// A reporting form as the reporting page lays it out: the map element, the hidden
 /// `lat` and `lon` fields, the position button hidden without JavaScript.
-const PICK_PAGE: &str = r#"<!doctype html>
+fn pick_page(tile_url: &str) -> String {
+    format!(
+        r#"<!doctype html>
 <html lang="fr">
 <head><meta charset="utf-8"><title>Lieu du problème — essai</title>
 <link rel="stylesheet" href="/static/parvis.css">
@@ -720,48 +723,72 @@ const PICK_PAGE: &str = r#"<!doctype html>
 <body><main>
 <h1>Où est le problème ?</h1>
 <form method="post" action="/nulle-part">
-<div id="carte-signalement" data-tile-url="/tuiles-essai/{z}/{x}/{y}.svg" data-attribution="© Essai" data-lat="45.7641" data-lon="4.8357" data-zoom="16"></div>
+<div id="carte-signalement" data-tile-url="{tile_url}" data-attribution="© Essai" data-lat="45.7641" data-lon="4.8357" data-zoom="16"></div>
 <input type="hidden" name="lat" value="">
 <input type="hidden" name="lon" value="">
 <button type="button" id="ma-position" hidden>Utiliser ma position</button>
 </form>
-</main></body></html>"#;
+</main></body></html>"#
+    )
+}
+
+/// Tiles drawn on the spot by a server of their own, on another origin than the site's,
+/// as a real tile server is.
+async fn serve_tiles() -> String {
+    use axum::http::header;
+    use axum::routing::get;
+    let tiles = axum::Router::new().route(
+        "/{z}/{x}/{file}",
+        get(|| async {
+            (
+                [(header::CONTENT_TYPE, "image/svg+xml")],
+                r##"<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256"><rect width="256" height="256" fill="#eeeeee" stroke="#999999"/></svg>"##,
+            )
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("free port");
+    let addr = listener.local_addr().expect("tile server address");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, tiles).await;
+    });
+    format!("http://{addr}/{{z}}/{{x}}/{{y}}.svg")
+}
 
 async fn browser_app() -> TestApp {
     use axum::http::header;
     use axum::routing::get;
+    let tile_url = serve_tiles().await;
     let env = parvis::testing::TestEnv::new().await;
     let clock = kernel::clock::ManualClock::new(TestApp::start_time());
     let mut config = env.config.clone();
     config.worker_interval_seconds = 3600;
-    config.map.tile_url = TEST_TILES.into();
+    config.map.tile_url = tile_url.clone();
     let kernel = parvis::start(config, std::sync::Arc::new(clock.clone()))
         .await
         .expect("application starts");
     accounts::demo::seed(&kernel).await.expect("demo accounts");
     reports::demo::seed(&kernel).await.expect("demo reports");
-    let extra = axum::Router::new()
-        .route(
-            "/essai/lieu",
-            get(|| async {
-                (
-                    [(header::CONTENT_SECURITY_POLICY, kernel::web::CSP)],
-                    axum::response::Html(PICK_PAGE),
-                )
-            }),
-        )
-        .route(
-            "/tuiles-essai/{z}/{x}/{file}",
-            get(|| async {
-                (
-                    [(header::CONTENT_TYPE, "image/svg+xml")],
-                    r##"<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256"><rect width="256" height="256" fill="#eeeeee" stroke="#999999"/></svg>"##,
-                )
-            }),
-        );
+    // The reporting page is another part's; its layout is reproduced here, under the
+    // policy it is to send.
+    let policy = reports::web::map::map_csp(&kernel);
+    let page = pick_page(&tile_url);
+    let extra = axum::Router::new().route(
+        "/essai/lieu",
+        get(move || async move {
+            (
+                [(header::CONTENT_SECURITY_POLICY, policy)],
+                axum::response::Html(page),
+            )
+        }),
+    );
     let router = parvis::router(&kernel).merge(extra);
     TestApp::serve(env, kernel, clock, router).await
 }
+
+/// Whether a tile has been drawn (the page's policy let it in).
+const TILE_DRAWN: &str = "return Array.prototype.some.call(document.querySelectorAll('.carte-tuile'), function (t) { return t.complete && t.naturalWidth > 0; }) || null;";
 
 async fn script_value(
     browser: &support::Browser,
@@ -813,6 +840,7 @@ async fn public_map_journey(browser: &support::Browser, app: &TestApp) -> Result
     if browser.exists(".carte-sans-js").await? {
         return Err("the note for browsers without JavaScript stayed".into());
     }
+    wait_for(browser, TILE_DRAWN).await?;
     browser.axe_check("public map").await?;
     // Zoom out with the button: tiles of the next level are asked for.
     browser
@@ -820,7 +848,7 @@ async fn public_map_journey(browser: &support::Browser, app: &TestApp) -> Result
         .await?;
     wait_for(
         browser,
-        "return Array.prototype.some.call(document.querySelectorAll('.carte-tuile'), function (t) { return t.src.indexOf('/tuiles-essai/14/') !== -1; }) || null;",
+        "return Array.prototype.some.call(document.querySelectorAll('.carte-tuile'), function (t) { return /\\/14\\/\\d+\\/\\d+\\.svg$/.test(t.src); }) || null;",
     )
     .await?;
     // The arrows move the map: markers move with it.
@@ -860,6 +888,7 @@ async fn public_map_journey(browser: &support::Browser, app: &TestApp) -> Result
 async fn pick_journey(browser: &support::Browser, app: &TestApp) -> Result<(), String> {
     browser.goto(&app.url("/essai/lieu")).await?;
     browser.find("#carte-signalement .carte-vue").await?;
+    wait_for(browser, TILE_DRAWN).await?;
     browser.axe_check("reporting map").await?;
     let shown = script_value(
         browser,

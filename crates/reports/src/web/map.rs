@@ -444,12 +444,28 @@ async fn map_data(
         }
     };
     let truncated = points.len() as i64 > MAP_LIMIT;
+    // Up to 2,000 markers: the sentence and the status names are looked up once, not per
+    // marker.
+    let template = tr.tn(
+        "map-marker-label",
+        &[
+            ("category", "{category}".into()),
+            ("status", "{status}".into()),
+            ("date", "{date}".into()),
+        ],
+    );
+    let mut statuses = std::collections::HashMap::new();
     let features: Vec<serde_json::Value> = points
         .iter()
         .take(MAP_LIMIT as usize)
         .map(|p| {
-            let status = tr.t(p.status.label_key());
-            let date = date_fr(p.created_at);
+            let status = statuses
+                .entry(p.status)
+                .or_insert_with(|| tr.t(p.status.label_key()));
+            let label = template
+                .replace("{category}", &p.category_name)
+                .replace("{status}", status)
+                .replace("{date}", &date_fr(p.created_at));
             serde_json::json!({
                 "type": "Feature",
                 "id": p.id,
@@ -461,11 +477,7 @@ async fn map_data(
                     "status": p.status.as_str(),
                     "open": p.status.is_open(),
                     "created": p.created_at.to_string(),
-                    "label": tr.tn("map-marker-label", &[
-                        ("category", p.category_name.clone()),
-                        ("status", status),
-                        ("date", date),
-                    ]),
+                    "label": label,
                 },
             })
         })
