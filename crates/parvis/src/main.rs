@@ -262,6 +262,7 @@ async fn demo(config: Config) -> anyhow::Result<()> {
     let kernel = start(config).await?;
     let accounts = accounts::demo::seed(&kernel).await?;
     requests::demo::seed(&kernel).await?;
+    reports::demo::seed(&kernel).await?;
     println!("Données de démonstration en place. Comptes :");
     for account in accounts {
         println!(

@@ -128,6 +128,12 @@ pub async fn run(
         }
     }
     tx.commit().await?;
+    if kernel.db.backend() == kernel::Backend::Postgres {
+        // As autovacuum would after such a load: the planner needs the table's statistics.
+        sqlx::query("ANALYZE reports")
+            .execute(kernel.db.pool())
+            .await?;
+    }
     let seeding = seeding.elapsed();
 
     // Filing: an anonymous report end to end (checks, district, routing, reference,
