@@ -45,6 +45,64 @@ pub struct Config {
     pub metrics_token: Option<String>,
     pub commune: CommuneConfig,
     pub map: MapConfig,
+    pub push: PushConfig,
+}
+
+/// Web Push notifications to people's browsers and phones.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PushConfig {
+    /// The push services a browser's subscription may point at, as origins (`*.` for any
+    /// sub-domain). The server sends to nothing else, whatever a browser sends it.
+    pub services: Vec<String>,
+    /// How push services can reach the sender (`mailto:` or `https:`); defaults to a
+    /// `mailto:` of the commune's contact address.
+    pub contact: String,
+}
+
+impl Default for PushConfig {
+    fn default() -> Self {
+        PushConfig {
+            // Chrome and most Chromium browsers, Firefox, Safari, Edge.
+            services: vec![
+                "https://fcm.googleapis.com".into(),
+                "https://updates.push.services.mozilla.com".into(),
+                "https://web.push.apple.com".into(),
+                "https://*.notify.windows.com".into(),
+            ],
+            contact: String::new(),
+        }
+    }
+}
+
+impl PushConfig {
+    fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for service in &self.services {
+            let probe = service.replacen("*.", "x.", 1);
+            let ok = url::Url::parse(&probe).is_ok_and(|u| {
+                matches!(u.scheme(), "http" | "https")
+                    && u.host_str().is_some()
+                    && (u.path() == "/" || u.path().is_empty())
+                    && u.query().is_none()
+            });
+            if !ok {
+                problems.push(format!(
+                    "PARVIS_PUSH__SERVICES : « {service} » doit être une origine https, par exemple https://fcm.googleapis.com ou https://*.notify.windows.com."
+                ));
+            }
+        }
+        let contact = self.contact.trim();
+        if !contact.is_empty()
+            && !contact.starts_with("mailto:")
+            && !contact.starts_with("https://")
+        {
+            problems.push(format!(
+                "PARVIS_PUSH__CONTACT « {contact} » doit commencer par mailto: ou https://."
+            ));
+        }
+        problems
+    }
 }
 
 /// Maps and address search (problem reports, later appointments and news).
@@ -166,6 +224,7 @@ impl Default for Config {
             metrics_token: None,
             commune: CommuneConfig::default(),
             map: MapConfig::default(),
+            push: PushConfig::default(),
         }
     }
 }
@@ -253,6 +312,14 @@ impl Config {
         }
     }
 
+    /// Who push services may contact about this sender.
+    pub fn push_contact(&self) -> String {
+        match self.push.contact.trim() {
+            "" => format!("mailto:{}", self.commune.email.trim()),
+            contact => contact.to_string(),
+        }
+    }
+
     /// Cookies get the `Secure` flag and HSTS is sent only when the public address is HTTPS.
     pub fn is_https(&self) -> bool {
         self.base_url().starts_with("https://")
@@ -326,6 +393,7 @@ impl Config {
             problems.push("PARVIS_MAX_UPLOAD_BYTES doit être supérieur à zéro.".into());
         }
         problems.extend(self.map.problems());
+        problems.extend(self.push.problems());
         problems
     }
 }

@@ -251,9 +251,14 @@ pub async fn run_due_once(
         metrics::counter!("parvis_jobs_run_total", "job" => kind.clone(), "outcome" => outcome_label).increment(1);
     }
 
-    report.mail =
-        crate::outbox::deliver_due(db, kernel.mailer.as_ref(), &kernel.config.mail_from, now)
-            .await?;
+    report.mail = crate::outbox::deliver_due(
+        db,
+        kernel.mailer.as_ref(),
+        &kernel.push,
+        &kernel.config.mail_from,
+        now,
+    )
+    .await?;
     Ok(report)
 }
 

@@ -16,6 +16,7 @@ pub mod mail;
 pub mod migrate;
 pub mod outbox;
 pub mod pdf;
+pub mod push;
 pub mod ratelimit;
 pub mod secret;
 pub mod session;
@@ -55,6 +56,10 @@ pub fn migrations() -> Vec<Migration> {
             sqlite: include_str!("../migrations/0002_audit_append_only.sqlite.sql"),
             postgres: include_str!("../migrations/0002_audit_append_only.postgres.sql"),
         },
+        Migration::portable(
+            "kernel/0003_push",
+            include_str!("../migrations/0003_push.sql"),
+        ),
     ]
 }
 
@@ -68,6 +73,8 @@ pub struct KernelInner {
     pub storage: Storage,
     pub secret: SecretKey,
     pub mailer: Arc<dyn Mailer>,
+    /// Web Push to the devices people subscribed.
+    pub push: push::WebPush,
     pub clock: Arc<dyn Clock>,
     pub catalogue: Arc<Catalogue>,
     pub identities: Arc<dyn IdentityLoader>,
@@ -97,6 +104,8 @@ pub enum StartError {
     Storage(#[from] storage::StorageError),
     #[error("envoi de courriel impossible à configurer : {0}")]
     Mail(String),
+    #[error("notifications push impossibles à configurer : {0}")]
+    Push(String),
 }
 
 /// Builds the identity loader once the database is open.
@@ -159,6 +168,8 @@ impl Kernel {
                     .map_err(|e| StartError::Mail(e.to_string()))?,
             ),
         };
+        let push = push::WebPush::new(&secret, config.push_contact(), config.push.services.clone())
+            .map_err(StartError::Push)?;
         let mut loaders: Vec<&'static fluent_templates::StaticLoader> =
             vec![&*i18n::KERNEL_LOCALES];
         loaders.extend(parts.catalogue);
@@ -169,6 +180,7 @@ impl Kernel {
             storage,
             secret,
             mailer,
+            push,
             clock: parts.clock,
             catalogue: Arc::new(Catalogue::new(loaders)),
             identities,

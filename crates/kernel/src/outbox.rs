@@ -1,6 +1,7 @@
-//! The notifications outbox: an e-mail (later an SMS or a push) is a row written in the
-//! same transaction as the change that causes it; a worker sends it, retrying with
-//! exponential backoff, so a mail server outage delays messages but loses none.
+//! The notifications outbox: an e-mail or a push notification (later an SMS) is a row
+//! written in the same transaction as the change that causes it; a worker sends it,
+//! retrying with exponential backoff, so a mail server or push service outage delays
+//! messages but loses none.
 
 use jiff::{SignedDuration, Timestamp};
 use lettre::Message;
@@ -10,6 +11,7 @@ use sqlx::Row;
 use crate::clock::to_db;
 use crate::db::{Db, Tx};
 use crate::mail::Mailer;
+use crate::push::{Delivery, WebPush};
 
 /// After this many failed attempts a message is marked failed and shown to operators.
 pub const MAX_ATTEMPTS: i64 = 12;
@@ -55,6 +57,8 @@ pub struct DeliveryReport {
     pub sent: usize,
     pub retried: usize,
     pub failed: usize,
+    /// Push notifications to a device that has unsubscribed: dropped with the subscription.
+    pub expired: usize,
 }
 
 /// Sends the messages that are due. Each is claimed first (compare-and-set on
@@ -62,6 +66,7 @@ pub struct DeliveryReport {
 pub async fn deliver_due(
     db: &Db,
     mailer: &dyn Mailer,
+    push: &WebPush,
     from: &str,
     now: Timestamp,
 ) -> Result<DeliveryReport, sqlx::Error> {
@@ -94,21 +99,42 @@ pub async fn deliver_due(
         // Attempts are counted in the database, never from a value read before the claim.
         let message = sqlx::query(
             "UPDATE outbox SET attempts = attempts + 1 WHERE id = $1
-             RETURNING recipient, subject, body_text, body_html, attempts",
+             RETURNING recipient, subject, body_text, body_html, attempts, channel",
         )
         .bind(&id)
         .fetch_one(db.pool())
         .await?;
         let attempts: i64 = message.get(4);
-        let result = match build_message(
-            from,
-            message.get(0),
-            message.get(1),
-            message.get(2),
-            message.get(3),
-        ) {
-            Ok(msg) => mailer.send(msg).await,
-            Err(e) => Err(e),
+        let channel: String = message.get(5);
+        let result = if channel == "push" {
+            let recipient: String = message.get(0);
+            let body: String = message.get(2);
+            match push.deliver(db, &recipient, &body, now).await? {
+                Delivery::Delivered => Ok(()),
+                Delivery::Retry(e) => Err(e),
+                // Retrying cannot help these: the row is closed at once.
+                Delivery::Failed(e) => {
+                    close(db, &id, "failed", &e, now).await?;
+                    report.failed += 1;
+                    continue;
+                }
+                Delivery::Gone => {
+                    close(db, &id, "expired", "l'appareil s'est désabonné", now).await?;
+                    report.expired += 1;
+                    continue;
+                }
+            }
+        } else {
+            match build_message(
+                from,
+                message.get(0),
+                message.get(1),
+                message.get(2),
+                message.get(3),
+            ) {
+                Ok(msg) => mailer.send(msg).await,
+                Err(e) => Err(e),
+            }
         };
         match result {
             Ok(()) => {
@@ -130,7 +156,7 @@ pub async fn deliver_due(
                     report.retried += 1;
                     ("pending", now + backoff(attempts))
                 };
-                tracing::warn!(outbox_id = %id, attempts, %error, "envoi de courriel en échec");
+                tracing::warn!(outbox_id = %id, %channel, attempts, %error, "envoi en échec");
                 metrics::counter!("parvis_outbox_errors_total").increment(1);
                 sqlx::query(
                     "UPDATE outbox SET status = $2, next_attempt_at = $3, locked_until = NULL, last_error = $4 WHERE id = $1",
@@ -145,6 +171,28 @@ pub async fn deliver_due(
         }
     }
     Ok(report)
+}
+
+/// Ends a message that will not be sent.
+async fn close(
+    db: &Db,
+    id: &str,
+    status: &str,
+    reason: &str,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    tracing::info!(outbox_id = %id, status, reason, "notification abandonnée");
+    metrics::counter!("parvis_outbox_errors_total").increment(1);
+    sqlx::query(
+        "UPDATE outbox SET status = $2, next_attempt_at = $3, locked_until = NULL, last_error = $4 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(to_db(now))
+    .bind(reason)
+    .execute(db.pool())
+    .await?;
+    Ok(())
 }
 
 fn build_message(

@@ -114,7 +114,14 @@ pub mod testing {
 
     /// The demo commune: its accounts, its procedures and their sample requests.
     pub async fn demo_app() -> TestApp {
-        let app = spawn().await;
+        demo_app_with(|config| config).await
+    }
+
+    /// The demo commune, with a configuration of the test's own.
+    pub async fn demo_app_with(
+        configure: impl FnOnce(kernel::Config) -> kernel::Config,
+    ) -> TestApp {
+        let app = spawn_with(configure).await;
         accounts::demo::seed(&app.kernel)
             .await
             .expect("demo accounts");

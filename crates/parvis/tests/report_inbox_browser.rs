@@ -148,6 +148,29 @@ async fn inbox_journey(browser: &Browser, app: &TestApp) -> Result<(), String> {
         .goto(&format!("{base}/backoffice/signalements/preferences"))
         .await?;
     browser.axe_check("préférences d'avis").await?;
+    // Notifications on this device: the script shows the button and answers the click
+    // with a sentence (this browser reaches no push service, so never with success).
+    browser.follow_link("a[href='/notifications']").await?;
+    browser.find("#activation-push:not([hidden])").await?;
+    if browser
+        .find("#push-sans-script")
+        .await?
+        .is_displayed()
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        return Err("the no-script notice shows although the script runs".into());
+    }
+    browser.axe_check("mes appareils").await?;
+    browser.click("#push-activer").await?;
+    browser
+        .find("#push-etat:not(:empty)")
+        .await
+        .map_err(|e| format!("the activation says nothing: {e}"))?;
+    browser.find("#push-activer:not([disabled])").await?;
+    browser
+        .axe_check("mes appareils, après l'essai d'activation")
+        .await?;
     Ok(())
 }
 
@@ -220,6 +243,20 @@ async fn journey_without_javascript(browser: &Browser, app: &TestApp) -> Result<
         .submit_form_by_button("#position-terrain .actions button[type=submit]")
         .await?;
     browser.find_text("Distances depuis").await?;
+    // Turning notifications on needs the script, and the page says so; the rest works.
+    browser.goto(&format!("{base}/notifications")).await?;
+    browser
+        .find_text("JavaScript doit être activé dans le navigateur")
+        .await?;
+    if browser
+        .find("#push-activer")
+        .await?
+        .is_displayed()
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        return Err("the activation button shows without JavaScript".into());
+    }
     Ok(())
 }
 

@@ -225,8 +225,8 @@ pub async fn file_report(
 
     // Who to tell is read before the transaction: a write transaction must never wait
     // for a second connection of the pool.
-    let team_emails = match &destination {
-        Some(d) => team_emails(kernel, &d.service_id, d.team_id.as_deref()).await?,
+    let team = match &destination {
+        Some(d) => team_to_tell(kernel, &d.service_id, d.team_id.as_deref()).await?,
         None => Vec::new(),
     };
     let mut tx = kernel.db.begin().await?;
@@ -331,7 +331,7 @@ pub async fn file_report(
         )
         .await?;
     }
-    tell_team(kernel, &mut tx, &report, &category, &team_emails, now).await?;
+    tell_team(kernel, &mut tx, &report, &category, &team, now).await?;
     tx.commit().await?;
     if let Some(service) = &report.service_id {
         let payload =
@@ -348,13 +348,21 @@ pub async fn file_report(
     })
 }
 
-/// The e-mails of the agents who want one per new report: the team's members, or the
-/// service's staff when there is no team or the team has no one yet.
-async fn team_emails(
+/// An agent to tell of a new report, and how they asked to be told.
+struct TeamMember {
+    user_id: String,
+    email: String,
+    preferences: store::NoticePreferences,
+}
+
+/// The agents to tell of a new report: the team's members, or the service's staff when
+/// there is no team or the team has no one yet; those who chose the live inbox only are
+/// left out.
+async fn team_to_tell(
     kernel: &Kernel,
     service_id: &str,
     team_id: Option<&str>,
-) -> Result<Vec<String>, ReportError> {
+) -> Result<Vec<TeamMember>, ReportError> {
     let mut recipients: Vec<String> = match team_id {
         Some(team) => accounts::store::team_members_of_service(&kernel.db, service_id)
             .await?
@@ -371,45 +379,71 @@ async fn team_emails(
             .map(|(id, _)| id)
             .collect();
     }
-    let quiet = store::quiet_agents(&kernel.db).await?;
-    let mut emails = Vec::new();
-    for user_id in recipients.iter().filter(|u| !quiet.contains(u)) {
-        if let Some(user) = accounts::store::user_by_id(&kernel.db, user_id).await? {
-            emails.push(user.email);
+    let chosen = store::chosen_preferences(&kernel.db).await?;
+    let mut members = Vec::new();
+    for user_id in recipients {
+        let preferences = chosen.get(&user_id).copied().unwrap_or_default();
+        if !preferences.email && !preferences.push {
+            continue;
+        }
+        if let Some(user) = accounts::store::user_by_id(&kernel.db, &user_id).await? {
+            members.push(TeamMember {
+                user_id,
+                email: user.email,
+                preferences,
+            });
         }
     }
-    Ok(emails)
+    Ok(members)
 }
 
-/// Queues the new-report e-mail to each agent. The mail names the category and place,
-/// never the author.
+/// Queues the new-report e-mail or device notification to each agent, as each chose.
+/// Both name the category and place, never the author; the notification, which shows on
+/// a locked phone, leaves the description out too.
 async fn tell_team(
     kernel: &Kernel,
     tx: &mut Tx,
     report: &Report,
     category: &Category,
-    emails: &[String],
+    team: &[TeamMember],
     now: Timestamp,
 ) -> Result<(), ReportError> {
-    for email in emails {
-        outbox::enqueue_email(
-            tx,
-            now,
-            &Email {
-                to: email.clone(),
-                subject: format!("Nouveau signalement {} : {}", report.reference, category.name),
-                text: format!(
-                    "Bonjour,\n\nUn nouveau signalement est arrivé pour votre équipe :\n\n{} — {}\n{}\n\n{}\n\nOuvrir le signalement :\n{}\n",
-                    report.reference,
-                    category.name,
-                    report.address,
-                    report.description,
-                    kernel.link(&format!("/backoffice/signalements/{}", report.id)),
-                ),
-                html: None,
-            },
-        )
-        .await?;
+    let path = format!("/backoffice/signalements/{}", report.id);
+    for member in team {
+        if member.preferences.email {
+            outbox::enqueue_email(
+                tx,
+                now,
+                &Email {
+                    to: member.email.clone(),
+                    subject: format!("Nouveau signalement {} : {}", report.reference, category.name),
+                    text: format!(
+                        "Bonjour,\n\nUn nouveau signalement est arrivé pour votre équipe :\n\n{} — {}\n{}\n\n{}\n\nOuvrir le signalement :\n{}\n",
+                        report.reference,
+                        category.name,
+                        report.address,
+                        report.description,
+                        kernel.link(&path),
+                    ),
+                    html: None,
+                },
+            )
+            .await?;
+        }
+        if member.preferences.push {
+            kernel::push::notify(
+                tx,
+                now,
+                &member.user_id,
+                &kernel::push::Notification {
+                    title: format!("Nouveau signalement {}", report.reference),
+                    body: format!("{} — {}", category.name, report.address),
+                    url: path.clone(),
+                    tag: Some(format!("signalement-{}", report.id)),
+                },
+            )
+            .await?;
+        }
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ use kernel::{Caller, Kernel, Tx};
 use crate::actions::{self, ReportError, lock_handled, tell_subscribers, topic_service};
 use crate::model::{Report, Status, Update, UpdateKind};
 use crate::rules;
-use crate::store::{self, NewReportNotice};
+use crate::store::{self, NoticePreferences};
 
 /// Longest agency name kept (« Métropole de Démo — direction de l'eau »).
 const MAX_AGENCY: usize = 200;
@@ -598,17 +598,18 @@ pub async fn moderate(
     Ok(report)
 }
 
-/// The agent's choice: an e-mail per new report for their teams, or the live inbox only.
-pub async fn set_notice_preference(
+/// The agent's choice: for each new report for their teams, an e-mail, a notification
+/// on their devices, both, or the live inbox only.
+pub async fn set_notice_preferences(
     kernel: &Kernel,
     caller: &Caller,
-    notice: NewReportNotice,
+    preferences: NoticePreferences,
 ) -> Result<(), ReportError> {
     let Some(identity) = &caller.identity else {
         return Err(ReportError::Forbidden);
     };
     let mut tx = kernel.db.begin().await?;
-    store::set_new_report_notice(&mut tx, &identity.user_id, notice, kernel.now()).await?;
+    store::set_notice_preferences(&mut tx, &identity.user_id, preferences, kernel.now()).await?;
     kernel
         .audit(
             &mut tx,
@@ -616,10 +617,8 @@ pub async fn set_notice_preference(
             "reports.notice_preference",
             Some(&AuditTarget::new("user", &identity.user_id)),
             serde_json::json!({
-                "new_report": match notice {
-                    NewReportNotice::Each => "each",
-                    NewReportNotice::None => "none",
-                }
+                "new_report": if preferences.email { "each" } else { "none" },
+                "push": preferences.push,
             }),
         )
         .await?;

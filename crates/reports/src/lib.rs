@@ -40,6 +40,10 @@ pub fn migrations() -> Vec<Migration> {
             "reports/0002_map",
             include_str!("../migrations/0002_map.sql"),
         ),
+        Migration::portable(
+            "reports/0003_push_notice",
+            include_str!("../migrations/0003_push_notice.sql"),
+        ),
     ]
 }
 

@@ -948,54 +948,75 @@ pub async fn is_subscribed(db: &Db, report_id: &str, user_id: &str) -> Result<bo
 
 // ------------------------------------------------------------------ agents' preferences
 
-/// How an agent hears of a new report for their teams.
+/// How an agent hears of a new report for their teams, besides the live inbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NewReportNotice {
-    /// One e-mail per new report (the default).
-    Each,
-    /// The live inbox only.
-    None,
+pub struct NoticePreferences {
+    /// One e-mail per new report (on by default).
+    pub email: bool,
+    /// One notification per new report on each of the agent's devices (off until chosen).
+    pub push: bool,
 }
 
-pub async fn new_report_notice(db: &Db, user_id: &str) -> Result<NewReportNotice, sqlx::Error> {
-    let value: Option<String> =
-        sqlx::query_scalar("SELECT new_report FROM report_agent_preferences WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_optional(db.pool())
-            .await?;
-    Ok(match value.as_deref() {
-        Some("none") => NewReportNotice::None,
-        _ => NewReportNotice::Each,
-    })
+impl Default for NoticePreferences {
+    fn default() -> Self {
+        NoticePreferences {
+            email: true,
+            push: false,
+        }
+    }
 }
 
-pub async fn set_new_report_notice(
-    tx: &mut Tx,
-    user_id: &str,
-    notice: NewReportNotice,
-    now: Timestamp,
-) -> Result<(), sqlx::Error> {
-    let value = match notice {
-        NewReportNotice::Each => "each",
-        NewReportNotice::None => "none",
-    };
-    sqlx::query(
-        "INSERT INTO report_agent_preferences (user_id, new_report, updated_at) VALUES ($1, $2, $3)
-         ON CONFLICT (user_id) DO UPDATE SET new_report = $2, updated_at = $3",
+fn preferences_from_row(row: &AnyRow) -> NoticePreferences {
+    let email: String = row.get(0);
+    let push: i64 = row.get(1);
+    NoticePreferences {
+        email: email != "none",
+        push: push != 0,
+    }
+}
+
+pub async fn notice_preferences(db: &Db, user_id: &str) -> Result<NoticePreferences, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT new_report, push_new_report FROM report_agent_preferences WHERE user_id = $1",
     )
     .bind(user_id)
-    .bind(value)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.as_ref().map(preferences_from_row).unwrap_or_default())
+}
+
+pub async fn set_notice_preferences(
+    tx: &mut Tx,
+    user_id: &str,
+    preferences: NoticePreferences,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let email = if preferences.email { "each" } else { "none" };
+    sqlx::query(
+        "INSERT INTO report_agent_preferences (user_id, new_report, push_new_report, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (user_id) DO UPDATE SET new_report = $2, push_new_report = $3, updated_at = $4",
+    )
+    .bind(user_id)
+    .bind(email)
+    .bind(i64::from(preferences.push))
     .bind(to_db(now))
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-/// Staff who chose not to get an e-mail per new report.
-pub async fn quiet_agents(db: &Db) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT user_id FROM report_agent_preferences WHERE new_report = 'none'")
-        .fetch_all(db.pool())
-        .await
+/// The preferences of the staff who changed them; everyone else has the defaults.
+pub async fn chosen_preferences(
+    db: &Db,
+) -> Result<std::collections::HashMap<String, NoticePreferences>, sqlx::Error> {
+    let rows =
+        sqlx::query("SELECT new_report, push_new_report, user_id FROM report_agent_preferences")
+            .fetch_all(db.pool())
+            .await?;
+    Ok(rows
+        .iter()
+        .map(|row| (row.get(2), preferences_from_row(row)))
+        .collect())
 }
 
 // ------------------------------------------------------------------ Open311 clients

@@ -477,6 +477,7 @@ pub async fn logout(
         audit_user(&kernel, &mut tx, &caller, "logout", &identity.user_id).await?;
         tx.commit().await?;
     }
+    kernel::web::push::forget_this_browser(&kernel, &session).await?;
     page::log_out(&session).await?;
     page::flash(&session, "success", page.tr.t("logout-done")).await?;
     Ok(Redirect::to("/").into_response())

@@ -7,6 +7,7 @@ pub mod error;
 pub mod forms;
 pub mod metrics;
 pub mod page;
+pub mod push;
 pub mod shell;
 pub mod theme;
 

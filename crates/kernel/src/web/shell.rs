@@ -4,7 +4,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::web::forms::safe_local_path;
@@ -36,6 +36,18 @@ pub fn routes() -> Router<Kernel> {
             "/static/parvis.js",
             get(|| async { asset("text/javascript; charset=utf-8", JS) }),
         )
+        .route(
+            "/static/push.js",
+            get(|| async { asset("text/javascript; charset=utf-8", super::push::SCRIPT) }),
+        )
+        .route("/sw.js", get(super::push::service_worker))
+        .route("/notifications", get(super::push::page))
+        .route("/notifications/appareils", post(super::push::subscribe))
+        .route(
+            "/notifications/appareils/{id}/retirer",
+            post(super::push::remove),
+        )
+        .route("/notifications/essai", post(super::push::test))
         .route("/logo", get(logo))
         .route("/theme.css", get(theme))
 }

@@ -148,7 +148,7 @@ bo-report-field-from-position = Distances from your position.
 bo-report-field-from-address = Distances from { $address }.
 bo-report-distance = Distance
 bo-report-quick-legend = Quick action on { $reference }
-bo-report-preferences-legend = When a report arrives for my teams
+bo-report-preferences-legend = By e-mail, when a report arrives for my teams
 bo-report-preferences-hint = The inbox updates live in any case.
 bo-report-notice-each = Get an e-mail for each new report
 bo-report-notice-none = Get no e-mail
@@ -170,3 +170,12 @@ bo-report-canned-rejected-1-title = Not the commune's competence
 bo-report-canned-rejected-1 = This problem is not the commune's to handle. Your report was passed on to the competent body, which you may also contact directly.
 bo-report-canned-rejected-2-title = Nothing found
 bo-report-canned-rejected-2 = Our teams went on site and found nothing wrong. Do report the problem again if it comes back.
+bo-report-push-legend = On my devices (phone, computer), when a report arrives for my teams
+bo-report-push-no-device = None of your devices gets notifications yet.
+bo-report-push-devices = { $count ->
+    [one] One device gets your notifications.
+   *[other] { $count } devices get your notifications.
+}
+bo-report-push-manage = Manage my devices
+bo-report-push-yes = Get a notification for each new report
+bo-report-push-no = No notification

@@ -148,7 +148,7 @@ bo-report-field-from-position = Distances depuis votre position.
 bo-report-field-from-address = Distances depuis { $address }.
 bo-report-distance = Distance
 bo-report-quick-legend = Action rapide sur { $reference }
-bo-report-preferences-legend = Quand un signalement arrive pour mes équipes
+bo-report-preferences-legend = Par courriel, quand un signalement arrive pour mes équipes
 bo-report-preferences-hint = La boîte de réception se met à jour en direct dans tous les cas.
 bo-report-notice-each = Recevoir un courriel pour chaque nouveau signalement
 bo-report-notice-none = Ne pas recevoir de courriel
@@ -170,3 +170,12 @@ bo-report-canned-rejected-1-title = Hors compétence de la commune
 bo-report-canned-rejected-1 = Ce problème ne relève pas de la commune. Votre signalement a été transmis à l'organisme compétent, que vous pouvez aussi contacter directement.
 bo-report-canned-rejected-2-title = Pas d'anomalie constatée
 bo-report-canned-rejected-2 = Nos équipes sont passées sur place et n'ont pas constaté d'anomalie. N'hésitez pas à nous signaler à nouveau le problème s'il réapparaît.
+bo-report-push-legend = Sur mes appareils (téléphone, ordinateur), quand un signalement arrive pour mes équipes
+bo-report-push-no-device = Aucun de vos appareils ne reçoit encore de notification.
+bo-report-push-devices = { $count ->
+    [one] Un appareil reçoit vos notifications.
+   *[other] { $count } appareils reçoivent vos notifications.
+}
+bo-report-push-manage = Gérer mes appareils
+bo-report-push-yes = Recevoir une notification pour chaque nouveau signalement
+bo-report-push-no = Ne pas recevoir de notification

@@ -19,7 +19,7 @@ use crate::actions::ReportError;
 use crate::handling::{french_date, inbox_services};
 use crate::model::{Point, Report, Status};
 use crate::rules::{can_move, distance_m};
-use crate::store::{self, NewReportNotice, ReportFilter};
+use crate::store::{self, NoticePreferences, ReportFilter};
 
 /// More open reports than a crew handles in weeks: the rest waits for the next page load.
 const FIELD_LIMIT: i64 = 500;
@@ -261,14 +261,11 @@ struct PreferencesPage {
     page: Page,
     /// `chaque` or `aucun`.
     current: String,
+    /// `oui` or `non`.
+    push: String,
+    /// How many devices of the agent receive notifications.
+    devices: usize,
     errors: FormErrors,
-}
-
-fn notice_value(notice: NewReportNotice) -> &'static str {
-    match notice {
-        NewReportNotice::Each => "chaque",
-        NewReportNotice::None => "aucun",
-    }
 }
 
 pub async fn preferences(
@@ -281,10 +278,13 @@ pub async fn preferences(
         .as_ref()
         .map(|i| i.user_id.clone())
         .unwrap_or_default();
-    let current = store::new_report_notice(&kernel.db, &user_id).await?;
+    let current = store::notice_preferences(&kernel.db, &user_id).await?;
+    let devices = kernel::push::devices(&kernel.db, &user_id).await?.len();
     render(&PreferencesPage {
         page,
-        current: notice_value(current).to_string(),
+        current: if current.email { "chaque" } else { "aucun" }.to_string(),
+        push: if current.push { "oui" } else { "non" }.to_string(),
+        devices,
         errors: FormErrors::new(),
     })
 }
@@ -293,6 +293,9 @@ pub async fn preferences(
 pub struct PreferencesForm {
     #[serde(default)]
     avis: String,
+    /// Absent from older forms: no notification on the devices.
+    #[serde(default)]
+    push: String,
 }
 
 pub async fn save_preferences(
@@ -302,23 +305,43 @@ pub async fn save_preferences(
     session: Session,
     Form(form): Form<PreferencesForm>,
 ) -> Result<Response, AppError> {
-    let notice = match form.avis.as_str() {
-        "chaque" => NewReportNotice::Each,
-        "aucun" => NewReportNotice::None,
+    let mut errors = FormErrors::new();
+    let email = match form.avis.as_str() {
+        "chaque" => Some(true),
+        "aucun" => Some(false),
         _ => {
-            let mut errors = FormErrors::new();
             errors.add("avis", page.tr.t("bo-report-error-notice"));
-            return render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &PreferencesPage {
-                    page,
-                    current: form.avis,
-                    errors,
-                },
-            );
+            None
         }
     };
-    crate::handling::set_notice_preference(&kernel, &caller, notice).await?;
+    let push = match form.push.as_str() {
+        "oui" => Some(true),
+        "non" | "" => Some(false),
+        _ => {
+            errors.add("push", page.tr.t("bo-report-error-notice"));
+            None
+        }
+    };
+    let (Some(email), Some(push)) = (email, push) else {
+        let user_id = caller
+            .identity
+            .as_ref()
+            .map(|i| i.user_id.clone())
+            .unwrap_or_default();
+        let devices = kernel::push::devices(&kernel.db, &user_id).await?.len();
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &PreferencesPage {
+                page,
+                current: form.avis,
+                push: form.push,
+                devices,
+                errors,
+            },
+        );
+    };
+    crate::handling::set_notice_preferences(&kernel, &caller, NoticePreferences { email, push })
+        .await?;
     page::flash(
         &session,
         "success",
