@@ -312,6 +312,9 @@ pub struct Device {
     pub last_success_at: Option<Timestamp>,
 }
 
+/// A person keeps at most this many devices; subscribing one more forgets the oldest.
+pub const MAX_DEVICES: usize = 20;
+
 /// Records a subscription for the person. A browser has one subscription: when it is
 /// given again (by another person logging in on the same computer), it moves to them.
 pub async fn subscribe(
@@ -355,6 +358,18 @@ pub async fn subscribe(
     .bind(to_db(now))
     .execute(&mut **tx)
     .await?;
+    let all: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM push_subscriptions WHERE user_id = $1 ORDER BY created_at DESC, id",
+    )
+    .bind(user_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for old in all.iter().filter(|old| **old != id).skip(MAX_DEVICES - 1) {
+        sqlx::query("DELETE FROM push_subscriptions WHERE id = $1")
+            .bind(old)
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(id)
 }
 
@@ -386,6 +401,16 @@ pub async fn unsubscribe(tx: &mut Tx, user_id: &str, id: &str) -> Result<bool, s
         .await?
         .rows_affected();
     Ok(removed == 1)
+}
+
+/// Forgets a device whoever it belongs to: it left its push service, or its browser's
+/// session ended.
+pub async fn forget(db: &Db, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM push_subscriptions WHERE id = $1")
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
 }
 
 /// Queues the notification for each of the person's devices, inside the caller's
@@ -500,12 +525,7 @@ impl WebPush {
                     .execute(db.pool())
                     .await?;
             }
-            Delivery::Gone => {
-                sqlx::query("DELETE FROM push_subscriptions WHERE id = $1")
-                    .bind(subscription_id)
-                    .execute(db.pool())
-                    .await?;
-            }
+            Delivery::Gone => forget(db, subscription_id).await?,
             Delivery::Retry(_) | Delivery::Failed(_) => {}
         }
         Ok(outcome)

@@ -562,3 +562,41 @@ async fn the_service_worker_is_served_from_the_root() {
     let script = app.client().get("/static/push.js").await;
     assert!(script.contains("pushManager.subscribe"));
 }
+
+#[tokio::test]
+async fn a_person_keeps_twenty_devices_at_most() {
+    let (_push_service, origin) = PushService::start().await;
+    let app = app_with_push_service(&origin).await;
+    let camille = resident(&app).await;
+    let token = page_token(&camille).await;
+    let mut ids = Vec::new();
+    for n in 0..=kernel::push::MAX_DEVICES {
+        app.clock.advance(jiff::SignedDuration::from_secs(60));
+        let (status, body) = subscribe(
+            &camille,
+            &app,
+            Some(&token),
+            &Browser::new(40)
+                .subscription(&format!("{origin}/push/ok-{n}"))
+                .to_string(),
+        )
+        .await;
+        assert_eq!(status, 201);
+        ids.push(body["id"].as_str().unwrap().to_string());
+    }
+    let devices = kernel::push::devices(&app.kernel.db, &camille_id(&app).await)
+        .await
+        .unwrap();
+    assert_eq!(devices.len(), kernel::push::MAX_DEVICES);
+    // The oldest went; the newest is first.
+    assert!(!devices.iter().any(|d| d.id == ids[0]));
+    assert_eq!(devices[0].id, ids[kernel::push::MAX_DEVICES]);
+}
+
+async fn camille_id(app: &TestApp) -> String {
+    accounts::store::user_by_email(&app.kernel.db, "camille.martin@demo.parvis.fr")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}

@@ -181,10 +181,7 @@ pub async fn forget_this_browser(kernel: &Kernel, session: &Session) -> Result<(
     let Some(id) = session.get::<String>(SESSION_KEY).await? else {
         return Ok(());
     };
-    sqlx::query("DELETE FROM push_subscriptions WHERE id = $1")
-        .bind(&id)
-        .execute(kernel.db.pool())
-        .await?;
+    push::forget(&kernel.db, &id).await?;
     Ok(())
 }
 
