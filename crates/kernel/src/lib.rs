@@ -79,6 +79,8 @@ pub struct KernelInner {
     pub catalogue: Arc<Catalogue>,
     pub identities: Arc<dyn IdentityLoader>,
     pub live: live::Live,
+    /// Rate limits that leave no trace outside this process (anonymous reporting).
+    pub memory_limits: ratelimit::MemoryLimiter,
     /// The capabilities' sections of the resident's space, in order.
     pub space_sections: Vec<Arc<dyn space::SpaceSection>>,
 }
@@ -185,6 +187,7 @@ impl Kernel {
             catalogue: Arc::new(Catalogue::new(loaders)),
             identities,
             live,
+            memory_limits: ratelimit::MemoryLimiter::default(),
             space_sections: parts.space_sections,
         })))
     }

@@ -5,7 +5,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::SignedDuration;
-use kernel::ratelimit::{self, Limit};
+use kernel::ratelimit::Limit;
 use kernel::web::forms::FormErrors;
 use kernel::web::page::{self, FormPage, render_status};
 use kernel::{AppError, Caller, Kernel};
@@ -50,7 +50,9 @@ pub async fn submit(
             "reports/me-too-address",
             caller.ip.as_deref().unwrap_or("?"),
         );
-        if ratelimit::hit(&kernel.db, &key, ANONYMOUS_LIMIT, kernel.now()).await?
+        if kernel
+            .memory_limits
+            .hit(&key, ANONYMOUS_LIMIT, kernel.now())
             > ANONYMOUS_LIMIT.max
         {
             return Err(AppError::TooManyRequests);

@@ -12,7 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::SignedDuration;
 use kernel::i18n::Tr;
-use kernel::ratelimit::{self, Limit};
+use kernel::ratelimit::Limit;
 use kernel::web::forms::FormErrors;
 use kernel::web::page::{FormPage, Page, render};
 use kernel::{AppError, Caller, Kernel};
@@ -648,8 +648,7 @@ async fn send(
         )
     });
     if let Some(key) = &rate_key
-        && ratelimit::hit(&kernel.db, key, ANONYMOUS_LIMIT, kernel.now()).await?
-            > ANONYMOUS_LIMIT.max
+        && kernel.memory_limits.hit(key, ANONYMOUS_LIMIT, kernel.now()) > ANONYMOUS_LIMIT.max
     {
         let mut errors = FormErrors::new();
         errors.add("envoyer", page.tr.t("report-new-too-many"));
@@ -680,7 +679,7 @@ async fn send(
         draft.photos = kept;
         draft.details_done = false;
         if let Some(key) = &rate_key {
-            ratelimit::take_back(&kernel.db, key).await?;
+            kernel.memory_limits.take_back(key);
         }
         let mut errors = FormErrors::new();
         errors.add("photos", page.tr.t("report-new-photo-lost"));
@@ -707,7 +706,7 @@ async fn send(
         }
         Err(ReportError::Invalid(problems)) => {
             if let Some(key) = &rate_key {
-                ratelimit::take_back(&kernel.db, key).await?;
+                kernel.memory_limits.take_back(key);
             }
             let step = problems
                 .iter()
