@@ -1,0 +1,351 @@
+//! Pure rules of the family file: the family quotient, when a new quotient takes effect,
+//! and the summary of documents a service still needs (*récapitulatif des pièces à
+//! fournir*).
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+
+use crate::model::{Document, DocumentStatus, DocumentType};
+
+// ------------------------------------------------------------------ family quotient
+
+/// How the commune counts a household's parts, in half-parts. The CAF's: 2 parts for a
+/// couple or a single parent, half a part for each of the first two children, one part
+/// from the third.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuotientFormula {
+    pub single_parent_halves: u32,
+    pub couple_halves: u32,
+    pub first_child_halves: u32,
+    pub second_child_halves: u32,
+    pub further_child_halves: u32,
+}
+
+impl QuotientFormula {
+    pub fn caf() -> QuotientFormula {
+        QuotientFormula {
+            single_parent_halves: 4,
+            couple_halves: 4,
+            first_child_halves: 1,
+            second_child_halves: 1,
+            further_child_halves: 2,
+        }
+    }
+
+    /// The household's parts, in halves.
+    pub fn halves(&self, couple: bool, children: u32) -> u32 {
+        let adults = if couple {
+            self.couple_halves
+        } else {
+            self.single_parent_halves
+        };
+        let kids = match children {
+            0 => 0,
+            1 => self.first_child_halves,
+            n => {
+                self.first_child_halves
+                    + self.second_child_halves
+                    + (n - 2) * self.further_child_halves
+            }
+        };
+        adults + kids
+    }
+
+    /// The quotient in whole euros: monthly resources (taxable income of year N-2 divided
+    /// by 12, plus monthly family benefits) divided by the parts, rounded down.
+    pub fn quotient(&self, monthly_resources_cents: i64, couple: bool, children: u32) -> u32 {
+        let halves = i64::from(self.halves(couple, children).max(1));
+        let euros = monthly_resources_cents.max(0) * 2 / (halves * 100);
+        u32::try_from(euros).unwrap_or(u32::MAX)
+    }
+}
+
+/// Where a quotient comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuotientSource {
+    /// Computed from the resources the family declared, with the commune's formula.
+    Computed,
+    /// Copied by an agent from a CAF (or MSA) certificate.
+    CafCertificate,
+}
+
+/// A quotient and the first day it applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuotientRecord {
+    pub value: u32,
+    pub source: QuotientSource,
+    pub effective_from: Date,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QuotientError {
+    #[error(
+        "un nouveau quotient s'applique à partir d'aujourd'hui au plus tôt ; un effet rétroactif demande une décision d'un agent"
+    )]
+    Retroactive,
+}
+
+/// Checks the first day of a new quotient: never in the past unless an agent decided it.
+pub fn check_effective_date(
+    effective_from: Date,
+    today: Date,
+    agent_decision: bool,
+) -> Result<(), QuotientError> {
+    if effective_from < today && !agent_decision {
+        Err(QuotientError::Retroactive)
+    } else {
+        Ok(())
+    }
+}
+
+/// The quotient that applies on `day`: the record that took effect last, on or before it.
+pub fn quotient_on(records: &[QuotientRecord], day: Date) -> Option<u32> {
+    records
+        .iter()
+        .filter(|r| r.effective_from <= day)
+        .max_by_key(|r| r.effective_from)
+        .map(|r| r.value)
+}
+
+// ------------------------------------------------------------------ documents
+
+/// How one required document stands for a service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Requirement {
+    Missing,
+    /// Given, waiting for an agent's check.
+    Pending,
+    /// Refused with its reason, and nothing better given since.
+    Refused {
+        reason: String,
+    },
+    Valid {
+        until: Option<Date>,
+    },
+    /// Valid, but ends within the reminder period: the family is asked for a new one.
+    ExpiringSoon {
+        until: Date,
+    },
+    Expired {
+        on: Date,
+    },
+}
+
+impl Requirement {
+    /// Whether the service has what it needs today.
+    pub fn is_satisfied(&self) -> bool {
+        matches!(
+            self,
+            Requirement::Valid { .. } | Requirement::ExpiringSoon { .. }
+        )
+    }
+}
+
+/// Where one kind of document stands: an accepted document valid today wins, whichever
+/// service asked for it first; then one waiting for a check; then the latest refusal or
+/// expiry.
+pub fn requirement(
+    kind: DocumentType,
+    documents: &[Document],
+    today: Date,
+    remind_days: i64,
+) -> Requirement {
+    let of_kind: Vec<&Document> = documents.iter().filter(|d| d.kind == kind).collect();
+    let valid_today = |d: &&&Document| {
+        d.status == DocumentStatus::Accepted
+            && d.valid_from <= today
+            && d.valid_until.is_none_or(|until| until >= today)
+    };
+    if let Some(best) = of_kind
+        .iter()
+        .filter(valid_today)
+        .max_by_key(|d| d.valid_until.unwrap_or(Date::MAX))
+    {
+        return match best.valid_until {
+            Some(until) if until <= today.saturating_add(remind_days.days()) => {
+                Requirement::ExpiringSoon { until }
+            }
+            until => Requirement::Valid { until },
+        };
+    }
+    if of_kind.iter().any(|d| d.status == DocumentStatus::Pending) {
+        return Requirement::Pending;
+    }
+    let expired = of_kind
+        .iter()
+        .filter(|d| d.status == DocumentStatus::Accepted)
+        .filter_map(|d| d.valid_until)
+        .filter(|until| *until < today)
+        .max();
+    if let Some(on) = expired {
+        return Requirement::Expired { on };
+    }
+    if let Some(reason) = of_kind.iter().rev().find_map(|d| match &d.status {
+        DocumentStatus::Refused { reason } => Some(reason.clone()),
+        _ => None,
+    }) {
+        return Requirement::Refused { reason };
+    }
+    Requirement::Missing
+}
+
+/// The summary for one service: each document type it requires and where it stands.
+pub fn summary(
+    required: &[DocumentType],
+    documents: &[Document],
+    today: Date,
+    remind_days: i64,
+) -> Vec<(DocumentType, Requirement)> {
+    required
+        .iter()
+        .map(|kind| (*kind, requirement(*kind, documents, today, remind_days)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_caf_examples() {
+        let caf = QuotientFormula::caf();
+        // A couple, one child, 2,500 € a month: 2.5 parts, quotient 1,000.
+        assert_eq!(caf.halves(true, 1), 5);
+        assert_eq!(caf.quotient(250_000, true, 1), 1000);
+        // A couple, three children, 4,000 € a month: 4 parts, quotient 1,000.
+        assert_eq!(caf.halves(true, 3), 8);
+        assert_eq!(caf.quotient(400_000, true, 3), 1000);
+        // A single parent with two children: 3 parts.
+        assert_eq!(caf.halves(false, 2), 6);
+        assert_eq!(caf.quotient(180_050, false, 2), 600);
+        assert_eq!(caf.quotient(-5, false, 0), 0);
+    }
+
+    #[test]
+    fn a_new_quotient_is_never_retroactive_without_an_agent() {
+        let today = date(2026, 1, 15);
+        assert!(check_effective_date(today, today, false).is_ok());
+        assert!(check_effective_date(date(2026, 2, 1), today, false).is_ok());
+        assert_eq!(
+            check_effective_date(date(2026, 1, 1), today, false),
+            Err(QuotientError::Retroactive)
+        );
+        assert!(check_effective_date(date(2026, 1, 1), today, true).is_ok());
+        let records = vec![
+            QuotientRecord {
+                value: 850,
+                source: QuotientSource::CafCertificate,
+                effective_from: date(2025, 9, 1),
+            },
+            QuotientRecord {
+                value: 640,
+                source: QuotientSource::Computed,
+                effective_from: date(2026, 2, 1),
+            },
+        ];
+        assert_eq!(quotient_on(&records, date(2025, 8, 31)), None);
+        assert_eq!(quotient_on(&records, date(2026, 1, 31)), Some(850));
+        assert_eq!(quotient_on(&records, date(2026, 2, 1)), Some(640));
+    }
+
+    fn doc(kind: DocumentType, status: DocumentStatus, until: Option<Date>) -> Document {
+        Document {
+            kind,
+            status,
+            valid_from: date(2025, 1, 1),
+            valid_until: until,
+        }
+    }
+
+    #[test]
+    fn what_a_service_still_misses() {
+        let today = date(2025, 9, 1);
+        let documents = vec![
+            doc(
+                DocumentType::ProofOfAddress,
+                DocumentStatus::Accepted,
+                Some(date(2025, 9, 20)),
+            ),
+            doc(
+                DocumentType::SchoolInsurance,
+                DocumentStatus::Accepted,
+                Some(date(2025, 8, 31)),
+            ),
+            doc(
+                DocumentType::VaccinationRecord,
+                DocumentStatus::Pending,
+                None,
+            ),
+            doc(
+                DocumentType::CafCertificate,
+                DocumentStatus::Refused {
+                    reason: "Document illisible".into(),
+                },
+                None,
+            ),
+            doc(
+                DocumentType::CustodyJudgement,
+                DocumentStatus::Accepted,
+                None,
+            ),
+        ];
+        let canteen = [
+            DocumentType::ProofOfAddress,
+            DocumentType::SchoolInsurance,
+            DocumentType::VaccinationRecord,
+            DocumentType::CafCertificate,
+            DocumentType::TaxNotice,
+            DocumentType::CustodyJudgement,
+        ];
+        let canteen_summary = summary(&canteen, &documents, today, 30);
+        assert_eq!(
+            canteen_summary,
+            vec![
+                (
+                    DocumentType::ProofOfAddress,
+                    Requirement::ExpiringSoon {
+                        until: date(2025, 9, 20)
+                    }
+                ),
+                (
+                    DocumentType::SchoolInsurance,
+                    Requirement::Expired {
+                        on: date(2025, 8, 31)
+                    }
+                ),
+                (DocumentType::VaccinationRecord, Requirement::Pending),
+                (
+                    DocumentType::CafCertificate,
+                    Requirement::Refused {
+                        reason: "Document illisible".into()
+                    }
+                ),
+                (DocumentType::TaxNotice, Requirement::Missing),
+                (
+                    DocumentType::CustodyJudgement,
+                    Requirement::Valid { until: None }
+                ),
+            ]
+        );
+        // A second service asking for the same proof of address reuses the accepted one.
+        let leisure = summary(&[DocumentType::ProofOfAddress], &documents, today, 0);
+        assert!(leisure[0].1.is_satisfied());
+    }
+
+    proptest! {
+        #[test]
+        fn more_resources_never_lower_the_quotient(a in 0i64..2_000_000, b in 0i64..2_000_000, kids in 0u32..8, couple: bool) {
+            let caf = QuotientFormula::caf();
+            let (low, high) = (a.min(b), a.max(b));
+            prop_assert!(caf.quotient(low, couple, kids) <= caf.quotient(high, couple, kids));
+        }
+
+        #[test]
+        fn one_more_child_never_raises_the_quotient(resources in 0i64..2_000_000, kids in 0u32..8, couple: bool) {
+            let caf = QuotientFormula::caf();
+            prop_assert!(caf.quotient(resources, couple, kids + 1) <= caf.quotient(resources, couple, kids));
+        }
+    }
+}
