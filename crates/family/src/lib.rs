@@ -4,7 +4,53 @@
 //! with its own paying adult.
 //!
 //! `model` holds the plain types (diets, the 14 regulated allergens, document types);
-//! `rules` the pure rules: the family quotient, which documents a service still misses.
+//! `rules` the pure rules (the family quotient, which documents a service still misses,
+//! the checks of what families type); `store` the queries; `actions` what a family does,
+//! each in one transaction; `web` the pages under `/famille`.
 
+pub mod actions;
+pub mod demo;
 pub mod model;
 pub mod rules;
+pub mod store;
+pub mod web;
+
+use kernel::migrate::Migration;
+
+pub use web::router;
+
+fluent_templates::static_loader! {
+    pub static LOCALES = {
+        locales: "./locales",
+        fallback_language: "fr",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+pub fn migrations() -> Vec<Migration> {
+    vec![Migration::portable(
+        "family/0001_family",
+        include_str!("../migrations/0001_family.sql"),
+    )]
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every catalogue file has the same keys in French and English.
+    #[test]
+    fn catalogue_is_complete_in_both_languages() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(root.join("fr")).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap();
+            let fr = std::fs::read_to_string(&path).unwrap();
+            let en = std::fs::read_to_string(root.join("en").join(name))
+                .unwrap_or_else(|_| panic!("{name:?} has no English version"));
+            let diff = kernel::i18n::differences(&fr, &en);
+            assert!(diff.is_empty(), "{name:?}: {diff:?}");
+            checked += 1;
+        }
+        assert!(checked >= 1);
+    }
+}

@@ -208,3 +208,100 @@ mod tests {
         assert_eq!(Diet::from_code("casher"), None);
     }
 }
+
+/// A household: the unit that books, pays and gives documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Household {
+    pub id: String,
+    pub label: String,
+    pub address: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonKind {
+    Adult,
+    Child,
+}
+
+/// An adult or a child of one or more family files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub id: String,
+    pub kind: PersonKind,
+    /// The adult's account, when they have one.
+    pub user_id: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub birth_date: Option<Date>,
+    pub phone: String,
+    pub email: String,
+}
+
+impl Person {
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.given_name, self.family_name)
+    }
+}
+
+/// An adult's place in a household.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Adult {
+    pub person: Person,
+    /// Pays this household's bills.
+    pub paying: bool,
+}
+
+/// What the school, the canteen and the supervisors need to know of a child.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildProfile {
+    pub school: String,
+    pub class_name: String,
+    pub diet: Diet,
+    pub allergens: Vec<Allergen>,
+    /// Allergies outside the 14, and details (« traces acceptées », « anaphylaxie »).
+    pub allergy_notes: String,
+    /// An individual care plan (PAI) exists; its document is in the file.
+    pub care_plan: bool,
+    pub doctor: String,
+    pub insurance: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Child {
+    pub person: Person,
+    pub profile: ChildProfile,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactKind {
+    /// Allowed to pick the children up.
+    Pickup,
+    /// To call in an emergency.
+    Emergency,
+}
+
+impl ContactKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ContactKind::Pickup => "recuperation",
+            ContactKind::Emergency => "urgence",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ContactKind> {
+        match code {
+            "recuperation" => Some(ContactKind::Pickup),
+            "urgence" => Some(ContactKind::Emergency),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub id: String,
+    pub kind: ContactKind,
+    pub name: String,
+    pub relation: String,
+    pub phone: String,
+}

@@ -5,7 +5,177 @@
 use jiff::ToSpan;
 use jiff::civil::Date;
 
-use crate::model::{Document, DocumentStatus, DocumentType};
+use crate::model::{
+    Allergen, ChildProfile, ContactKind, Diet, Document, DocumentStatus, DocumentType,
+};
+
+// ------------------------------------------------------------------ input checks
+
+/// A problem with what was typed: the field and a sentence in French.
+pub type Problem = (&'static str, String);
+
+/// Text as kept: control characters dropped, trimmed, cut to `max` characters.
+pub fn clean(raw: &str, max: usize) -> String {
+    raw.chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .chars()
+        .take(max)
+        .collect()
+}
+
+/// A date as typed: `2018-04-12` (a date field) or `12/04/2018` (a text field).
+pub fn parse_date(raw: &str) -> Option<Date> {
+    let raw = raw.trim();
+    if let Ok(d) = raw.parse::<Date>() {
+        return Some(d);
+    }
+    let mut parts = raw.split('/');
+    let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 {
+        return None;
+    }
+    Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok()
+}
+
+/// A child as typed in the form.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChildInput {
+    pub given_name: String,
+    pub family_name: String,
+    pub birth_date: String,
+    pub school: String,
+    pub class_name: String,
+    pub diet: String,
+    pub allergens: Vec<String>,
+    pub allergy_notes: String,
+    pub care_plan: bool,
+    pub doctor: String,
+    pub insurance: String,
+}
+
+/// A child ready to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidChild {
+    pub given_name: String,
+    pub family_name: String,
+    pub birth_date: Date,
+    pub profile: ChildProfile,
+}
+
+/// Checks a child's form; every problem at once, each with its field.
+pub fn check_child(input: &ChildInput, today: Date) -> Result<ValidChild, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let given_name = clean(&input.given_name, 100);
+    if given_name.is_empty() {
+        problems.push(("given_name", "Indiquez le prénom de l'enfant.".to_string()));
+    }
+    let family_name = clean(&input.family_name, 100);
+    if family_name.is_empty() {
+        problems.push(("family_name", "Indiquez le nom de l'enfant.".to_string()));
+    }
+    let birth_date = match parse_date(&input.birth_date) {
+        Some(d) if d > today => {
+            problems.push((
+                "birth_date",
+                "La date de naissance ne peut pas être dans le futur.".to_string(),
+            ));
+            None
+        }
+        Some(d) if d < today.saturating_sub(26.years()) => {
+            problems.push((
+                "birth_date",
+                "Cette date de naissance est celle d'un adulte : vérifiez l'année.".to_string(),
+            ));
+            None
+        }
+        Some(d) => Some(d),
+        None => {
+            problems.push((
+                "birth_date",
+                "Indiquez la date de naissance au format jj/mm/aaaa.".to_string(),
+            ));
+            None
+        }
+    };
+    let diet = match Diet::from_code(input.diet.trim()) {
+        Some(d) => Some(d),
+        None => {
+            problems.push(("diet", "Choisissez un régime dans la liste.".to_string()));
+            None
+        }
+    };
+    let mut allergens = Vec::new();
+    for code in &input.allergens {
+        match Allergen::from_code(code.trim()) {
+            Some(a) if !allergens.contains(&a) => allergens.push(a),
+            Some(_) => {}
+            None => problems.push((
+                "allergens",
+                "Choisissez les allergènes dans la liste ; précisez les autres dans le champ libre."
+                    .to_string(),
+            )),
+        }
+    }
+    allergens.sort();
+    match (problems.is_empty(), birth_date, diet) {
+        (true, Some(birth_date), Some(diet)) => Ok(ValidChild {
+            given_name,
+            family_name,
+            birth_date,
+            profile: ChildProfile {
+                school: clean(&input.school, 150),
+                class_name: clean(&input.class_name, 50),
+                diet,
+                allergens,
+                allergy_notes: clean(&input.allergy_notes, 1000),
+                care_plan: input.care_plan,
+                doctor: clean(&input.doctor, 200),
+                insurance: clean(&input.insurance, 200),
+            },
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// A contact as typed: someone allowed to pick the children up, or to call.
+pub fn check_contact(
+    kind: &str,
+    name: &str,
+    relation: &str,
+    phone: &str,
+) -> Result<(ContactKind, String, String, String), Vec<Problem>> {
+    let mut problems = Vec::new();
+    let kind = ContactKind::from_code(kind.trim());
+    if kind.is_none() {
+        problems.push((
+            "kind",
+            "Choisissez s'il s'agit d'une personne autorisée à récupérer les enfants ou à prévenir en cas d'urgence."
+                .to_string(),
+        ));
+    }
+    let name = clean(name, 150);
+    if name.is_empty() {
+        problems.push(("name", "Indiquez le nom de la personne.".to_string()));
+    }
+    let phone = clean(phone, 30);
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    if !(10..=15).contains(&digits)
+        || !phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '+' | '(' | ')'))
+    {
+        problems.push((
+            "phone",
+            "Indiquez un numéro de téléphone, par exemple 06 12 34 56 78.".to_string(),
+        ));
+    }
+    match (problems.is_empty(), kind) {
+        (true, Some(kind)) => Ok((kind, name, clean(relation, 100), phone)),
+        _ => Err(problems),
+    }
+}
 
 // ------------------------------------------------------------------ family quotient
 
@@ -207,6 +377,85 @@ mod tests {
     use super::*;
     use jiff::civil::date;
     use proptest::prelude::*;
+
+    fn input() -> ChildInput {
+        ChildInput {
+            given_name: " Léa ".into(),
+            family_name: "Martin".into(),
+            birth_date: "2018-04-12".into(),
+            school: "École Jules-Ferry".into(),
+            class_name: "CE1".into(),
+            diet: "sans-porc".into(),
+            allergens: vec!["arachides".into(), "lait".into(), "arachides".into()],
+            allergy_notes: "Anaphylaxie aux arachides\u{7}".into(),
+            care_plan: true,
+            ..ChildInput::default()
+        }
+    }
+
+    #[test]
+    fn a_child_as_typed() {
+        let today = date(2025, 9, 1);
+        let child = check_child(&input(), today).unwrap();
+        assert_eq!(child.given_name, "Léa");
+        assert_eq!(child.birth_date, date(2018, 4, 12));
+        assert_eq!(child.profile.diet, Diet::NoPork);
+        assert_eq!(
+            child.profile.allergens,
+            vec![Allergen::Peanuts, Allergen::Milk]
+        );
+        assert_eq!(child.profile.allergy_notes, "Anaphylaxie aux arachides");
+        let bad = ChildInput {
+            given_name: "  ".into(),
+            birth_date: "2030-01-01".into(),
+            diet: "halal".into(),
+            allergens: vec!["chocolat".into()],
+            ..input()
+        };
+        let problems = check_child(&bad, today).unwrap_err();
+        let fields: Vec<&str> = problems.iter().map(|(f, _)| *f).collect();
+        assert_eq!(
+            fields,
+            vec!["given_name", "birth_date", "diet", "allergens"]
+        );
+        let typed = ChildInput {
+            birth_date: "12/04/2018".into(),
+            ..input()
+        };
+        assert_eq!(
+            check_child(&typed, today).unwrap().birth_date,
+            date(2018, 4, 12)
+        );
+        for unreadable in ["31/02/2018", "12/04/18", "hier", ""] {
+            let bad = ChildInput {
+                birth_date: unreadable.into(),
+                ..input()
+            };
+            assert_eq!(check_child(&bad, today).unwrap_err()[0].0, "birth_date");
+        }
+    }
+
+    #[test]
+    fn a_contact_needs_a_name_and_a_phone() {
+        assert_eq!(
+            check_contact(
+                "recuperation",
+                "Jeanne Martin",
+                "Grand-mère",
+                "06 12 34 56 78"
+            )
+            .unwrap(),
+            (
+                ContactKind::Pickup,
+                "Jeanne Martin".to_string(),
+                "Grand-mère".to_string(),
+                "06 12 34 56 78".to_string()
+            )
+        );
+        let problems = check_contact("voisin", "", "", "pas de numéro").unwrap_err();
+        let fields: Vec<&str> = problems.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, vec!["kind", "name", "phone"]);
+    }
 
     #[test]
     fn the_caf_examples() {

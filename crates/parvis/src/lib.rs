@@ -17,6 +17,7 @@ pub fn migrations() -> Vec<Migration> {
     all.extend(accounts::migrations());
     all.extend(requests::migrations());
     all.extend(reports::migrations());
+    all.extend(family::migrations());
     all
 }
 
@@ -26,10 +27,18 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Kernel, Star
         config,
         KernelParts {
             clock,
-            catalogue: vec![&*accounts::LOCALES, &*requests::LOCALES, &*reports::LOCALES],
+            catalogue: vec![
+                &*accounts::LOCALES,
+                &*requests::LOCALES,
+                &*reports::LOCALES,
+                &*family::LOCALES,
+            ],
             identities: Box::new(|db| Arc::new(accounts::DbIdentities(db.clone()))),
             mailer: None,
-            space_sections: vec![Arc::new(reports::web::report::MyReports)],
+            space_sections: vec![
+                Arc::new(family::web::MyFamily),
+                Arc::new(reports::web::report::MyReports),
+            ],
         },
     )
     .await
@@ -44,7 +53,12 @@ pub async fn start_with(config: Config, parts: KernelParts) -> Result<Kernel, St
 pub fn router(kernel: &Kernel) -> Router {
     kernel::web::app(
         kernel.clone(),
-        vec![accounts::router(), requests::router(), reports::router()],
+        vec![
+            accounts::router(),
+            requests::router(),
+            reports::router(),
+            family::router(),
+        ],
     )
 }
 
@@ -131,6 +145,7 @@ pub mod testing {
         reports::demo::seed(&app.kernel)
             .await
             .expect("demo reports");
+        family::demo::seed(&app.kernel).await.expect("demo family");
         app
     }
 

@@ -204,6 +204,7 @@ async fn serve(config: Config, no_demo: bool) -> anyhow::Result<()> {
         let accounts = accounts::demo::seed(&kernel).await?;
         requests::demo::seed(&kernel).await?;
         reports::demo::seed(&kernel).await?;
+        family::demo::seed(&kernel).await?;
         Some(accounts)
     } else {
         None
@@ -263,6 +264,7 @@ async fn demo(config: Config) -> anyhow::Result<()> {
     let accounts = accounts::demo::seed(&kernel).await?;
     requests::demo::seed(&kernel).await?;
     reports::demo::seed(&kernel).await?;
+    family::demo::seed(&kernel).await?;
     println!("Données de démonstration en place. Comptes :");
     for account in accounts {
         println!(

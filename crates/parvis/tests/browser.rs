@@ -779,3 +779,62 @@ async fn a_service_manager_sets_up_a_procedure_and_its_form_on_accessible_pages(
     let outcome = procedure_tools_journey(&browser, &app).await;
     browser.finish("procedure_tools_journey", outcome).await;
 }
+
+/// A parent's family file: the file, a child's record with its allergies, an error shown
+/// next to its field, and the saved record — every page checked with axe-core, and the
+/// file readable on a phone.
+async fn family_journey(browser: &Browser, app: &TestApp) -> Result<(), String> {
+    let base = app.url("");
+    log_in_as(
+        browser,
+        &base,
+        "camille.martin@demo.parvis.fr",
+        accounts::demo::RESIDENT_PASSWORD,
+    )
+    .await?;
+    browser.goto(&format!("{base}/famille")).await?;
+    browser.find_text("Léa Martin").await?;
+    check_page(browser, "dossier famille").await?;
+    no_horizontal_scroll(browser, "dossier famille").await?;
+    browser
+        .follow_link("a[href^='/famille/enfants/']:not([href$='nouveau'])")
+        .await?;
+    check_page(browser, "fiche d'un enfant").await?;
+    // The server's check, as a browser that ignores `required` would meet it.
+    browser
+        .client
+        .execute(
+            "document.querySelector('#given_name').removeAttribute('required');",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    set_value(browser, "#given_name", "").await?;
+    browser
+        .submit_form_by_button("form.formulaire button[type=submit]")
+        .await?;
+    browser.find("#resume-erreurs").await?;
+    check_page(browser, "fiche d'un enfant avec une erreur").await?;
+    browser.fill("#given_name", "Léa").await?;
+    browser.click("#allergen-lait").await?;
+    browser
+        .submit_form_by_button("form.formulaire button[type=submit]")
+        .await?;
+    browser.find_text("Arachides ; Lait").await?;
+    browser
+        .goto(&format!("{base}/famille/enfants/nouveau"))
+        .await?;
+    check_page(browser, "ajout d'un enfant").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_parent_keeps_the_family_file_on_accessible_pages() {
+    if !support::run_or_skip("a_parent_keeps_the_family_file_on_accessible_pages") {
+        return;
+    }
+    let app = parvis::testing::demo_app().await;
+    let browser = Browser::start().await;
+    let outcome = family_journey(&browser, &app).await;
+    browser.finish("family_journey", outcome).await;
+}

@@ -1,0 +1,214 @@
+//! What a family does with its file, each in one transaction with its audit line. The
+//! caller's household is always looked up from their account: a family never reaches
+//! another family's file, whatever identifier it sends.
+
+use kernel::audit::AuditTarget;
+use kernel::{Caller, Kernel};
+
+use crate::model::{Contact, Household};
+use crate::rules::{self, ChildInput, Problem};
+use crate::store;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FamilyError {
+    #[error("formulaire incomplet")]
+    Invalid(Vec<Problem>),
+    #[error("introuvable")]
+    NotFound,
+    #[error("connexion requise")]
+    LoginRequired,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl From<FamilyError> for kernel::AppError {
+    fn from(e: FamilyError) -> Self {
+        match e {
+            FamilyError::NotFound => kernel::AppError::NotFound,
+            FamilyError::LoginRequired => kernel::AppError::LoginRequired,
+            FamilyError::Invalid(problems) => kernel::AppError::BadRequest(
+                problems
+                    .into_iter()
+                    .map(|(_, m)| m)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            FamilyError::Database(e) => kernel::AppError::Internal(e.into()),
+        }
+    }
+}
+
+fn user_id(caller: &Caller) -> Result<&str, FamilyError> {
+    caller
+        .identity
+        .as_ref()
+        .map(|i| i.user_id.as_str())
+        .ok_or(FamilyError::LoginRequired)
+}
+
+/// The caller's own household, if they opened one.
+pub async fn my_household(
+    kernel: &Kernel,
+    caller: &Caller,
+) -> Result<Option<Household>, FamilyError> {
+    Ok(store::household_of_user(&kernel.db, user_id(caller)?).await?)
+}
+
+async fn require_household(kernel: &Kernel, caller: &Caller) -> Result<Household, FamilyError> {
+    my_household(kernel, caller)
+        .await?
+        .ok_or(FamilyError::NotFound)
+}
+
+/// Opens the caller's family file (once: a second call returns the same file).
+pub async fn open_file(
+    kernel: &Kernel,
+    caller: &Caller,
+    address: &str,
+) -> Result<String, FamilyError> {
+    let user = user_id(caller)?.to_string();
+    if let Some(existing) = store::household_of_user(&kernel.db, &user).await? {
+        return Ok(existing.id);
+    }
+    let address = rules::clean(address, 300);
+    if address.is_empty() {
+        return Err(FamilyError::Invalid(vec![(
+            "address",
+            "Indiquez l'adresse du foyer.".to_string(),
+        )]));
+    }
+    let account = accounts::store::user_by_id(&kernel.db, &user)
+        .await?
+        .ok_or(FamilyError::LoginRequired)?;
+    let mut tx = kernel.db.begin().await?;
+    let id = store::create_household(
+        &mut tx,
+        &user,
+        &account.given_name,
+        &account.family_name,
+        &account.email,
+        &address,
+        kernel.now(),
+    )
+    .await?;
+    kernel
+        .audit(
+            &mut tx,
+            caller,
+            "family.file_opened",
+            Some(&AuditTarget::new("household", &id)),
+            serde_json::json!({}),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn add_child(
+    kernel: &Kernel,
+    caller: &Caller,
+    input: &ChildInput,
+) -> Result<String, FamilyError> {
+    let household = require_household(kernel, caller).await?;
+    let today = kernel.now().to_zoned(kernel::clock::paris()).date();
+    let child = rules::check_child(input, today).map_err(FamilyError::Invalid)?;
+    let mut tx = kernel.db.begin().await?;
+    let id = store::insert_child(&mut tx, &household.id, &child, kernel.now()).await?;
+    kernel
+        .audit(
+            &mut tx,
+            caller,
+            "family.child_added",
+            Some(&AuditTarget::new("child", &id)),
+            serde_json::json!({ "household": household.id }),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn update_child(
+    kernel: &Kernel,
+    caller: &Caller,
+    child_id: &str,
+    input: &ChildInput,
+) -> Result<(), FamilyError> {
+    let household = require_household(kernel, caller).await?;
+    if store::child_of_household(&kernel.db, &household.id, child_id)
+        .await?
+        .is_none()
+    {
+        return Err(FamilyError::NotFound);
+    }
+    let today = kernel.now().to_zoned(kernel::clock::paris()).date();
+    let child = rules::check_child(input, today).map_err(FamilyError::Invalid)?;
+    let mut tx = kernel.db.begin().await?;
+    store::update_child(&mut tx, child_id, &child, kernel.now()).await?;
+    kernel
+        .audit(
+            &mut tx,
+            caller,
+            "family.child_updated",
+            Some(&AuditTarget::new("child", child_id)),
+            serde_json::json!({ "household": household.id }),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn add_contact(
+    kernel: &Kernel,
+    caller: &Caller,
+    kind: &str,
+    name: &str,
+    relation: &str,
+    phone: &str,
+) -> Result<(), FamilyError> {
+    let household = require_household(kernel, caller).await?;
+    let (kind, name, relation, phone) =
+        rules::check_contact(kind, name, relation, phone).map_err(FamilyError::Invalid)?;
+    let contact = Contact {
+        id: store::new_id(),
+        kind,
+        name,
+        relation,
+        phone,
+    };
+    let mut tx = kernel.db.begin().await?;
+    store::insert_contact(&mut tx, &household.id, &contact, kernel.now()).await?;
+    kernel
+        .audit(
+            &mut tx,
+            caller,
+            "family.contact_added",
+            Some(&AuditTarget::new("household", &household.id)),
+            serde_json::json!({ "contact": contact.id }),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn remove_contact(
+    kernel: &Kernel,
+    caller: &Caller,
+    contact_id: &str,
+) -> Result<(), FamilyError> {
+    let household = require_household(kernel, caller).await?;
+    let mut tx = kernel.db.begin().await?;
+    if !store::delete_contact(&mut tx, &household.id, contact_id).await? {
+        return Err(FamilyError::NotFound);
+    }
+    kernel
+        .audit(
+            &mut tx,
+            caller,
+            "family.contact_removed",
+            Some(&AuditTarget::new("household", &household.id)),
+            serde_json::json!({ "contact": contact_id }),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,298 @@
+//! The family file as a family uses it: opening it, children with their diet, allergies
+//! and PAI, the people allowed to pick them up or to call; errors next to their field
+//! with the input kept; and no family ever sees or changes another's children.
+
+use parvis::testing::{TestApp, TestClient, demo_app, resident, staff};
+
+const LUC: &str = "luc.moreau@demo.parvis.fr";
+
+async fn child_id(app: &TestApp, given_name: &str) -> String {
+    sqlx::query_scalar("SELECT id FROM family_people WHERE given_name = $1 AND kind = 'child'")
+        .bind(given_name)
+        .fetch_one(app.kernel.db.pool())
+        .await
+        .unwrap()
+}
+
+async fn count(app: &TestApp, sql: &str, bind: &str) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+        .bind(bind)
+        .fetch_one(app.kernel.db.pool())
+        .await
+        .unwrap()
+}
+
+fn lea_form<'a>(class: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![
+        ("given_name", "Léa"),
+        ("family_name", "Martin"),
+        ("birth_date", "12/04/2018"),
+        ("school", "École élémentaire Jules-Ferry"),
+        ("class_name", class),
+        ("diet", "sans-porc"),
+        ("allergens", "arachides"),
+        ("allergens", "lait"),
+        ("allergy_notes", "Allergie sévère."),
+        ("care_plan", "oui"),
+    ];
+    fields.extend_from_slice(extra);
+    fields
+}
+
+#[tokio::test]
+async fn a_parent_sees_the_children_and_corrects_a_record() {
+    let app = demo_app().await;
+    let camille = resident(&app).await;
+    let page = camille.get("/famille").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.contains("Famille Martin"));
+    assert!(page.contains("Léa Martin"));
+    assert!(page.contains("Hugo Martin"));
+    assert!(page.contains("Arachides"));
+    assert!(page.contains("Jeanne Martin (Grand-mère)"));
+    assert!(page.contains("Karim Haddad (Voisin)"));
+
+    let lea = child_id(&app, "Léa").await;
+    let form = format!("/famille/enfants/{lea}");
+    let edit = camille.get(&form).await;
+    assert_eq!(edit.status, 200);
+    assert!(
+        edit.contains("id=\"allergen-arachides\" name=\"allergens\" value=\"arachides\" checked")
+    );
+    assert!(edit.contains("id=\"care_plan\" name=\"care_plan\" value=\"oui\" checked"));
+
+    // Bad input: every problem next to its field, the input kept, nothing changed.
+    let wrong = camille
+        .submit(
+            &form,
+            &form,
+            &[
+                ("given_name", " "),
+                ("family_name", "Martin"),
+                ("birth_date", "31/02/2018"),
+                ("diet", "halal"),
+                ("class_name", "CM1"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.contains("<title>Erreur :"));
+    assert!(wrong.contains("href=\"#given_name\""));
+    assert!(wrong.contains("id=\"birth_date-erreur\""));
+    assert!(wrong.contains("href=\"#diet\""));
+    assert!(wrong.contains("value=\"CM1\""));
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM child_profiles WHERE person_id = $1 AND class_name = 'CE2'",
+            &lea
+        )
+        .await,
+        1
+    );
+
+    let saved = camille.submit(&form, &form, &lea_form("CM1", &[])).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let page = camille.follow(&saved).await;
+    assert!(page.contains("La fiche de l"));
+    assert!(page.contains("École élémentaire Jules-Ferry, CM1"));
+    assert!(page.contains("Arachides ; Lait ; Allergie sévère."));
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM child_profiles WHERE person_id = $1 AND allergens = 'arachides,lait' AND care_plan = 1",
+            &lea
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'family.child_updated' AND target_id = $1",
+            &lea
+        )
+        .await,
+        1
+    );
+    // The resident's space shows the children.
+    let space = camille.get("/mon-espace").await;
+    assert!(space.contains("Ma famille"));
+    assert!(space.contains(&format!("href=\"/famille/enfants/{lea}\"")));
+}
+
+#[tokio::test]
+async fn a_new_family_opens_its_file_adds_a_child_and_the_people_to_call() {
+    let app = demo_app().await;
+    let luc = staff(&app, LUC).await;
+    let page = luc.get("/famille").await;
+    assert!(page.contains("Ouvrir mon dossier famille"));
+    // Opening needs an address.
+    let empty = luc
+        .submit("/famille", "/famille", &[("address", "  ")])
+        .await;
+    assert_eq!(empty.status, 422);
+    assert!(empty.contains("id=\"address-erreur\""));
+    let opened = luc
+        .submit(
+            "/famille",
+            "/famille",
+            &[("address", "3 impasse des Lilas, 00000 Ville de Démo")],
+        )
+        .await;
+    assert_eq!(opened.status, 303);
+    let page = luc.follow(&opened).await;
+    assert!(page.contains("Famille Moreau"));
+    assert!(page.contains("Luc Moreau (payeur)"));
+    // Opening twice keeps one file.
+    luc.submit("/famille", "/famille", &[("address", "ailleurs")])
+        .await;
+    let luc_id: String = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(LUC)
+        .fetch_one(app.kernel.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM household_members m JOIN family_people p ON p.id = m.person_id WHERE p.user_id = $1",
+            &luc_id
+        )
+        .await,
+        1
+    );
+
+    let new_child = luc.get("/famille/enfants/nouveau").await;
+    assert!(
+        new_child.contains("value=\"Moreau\""),
+        "the household's name is offered"
+    );
+    let added = luc
+        .submit(
+            "/famille/enfants/nouveau",
+            "/famille/enfants/nouveau",
+            &[
+                ("given_name", "Nina"),
+                ("family_name", "Moreau"),
+                ("birth_date", "2019-09-03"),
+                ("school", "École élémentaire Pasteur"),
+                ("class_name", "CE1"),
+                ("diet", "vegetarien"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    let page = luc.follow(&added).await;
+    assert!(page.contains("Nina Moreau"));
+    assert!(page.contains("Végétarien"));
+
+    let bad_contact = luc
+        .submit(
+            "/famille",
+            "/famille/contacts",
+            &[
+                ("kind", "urgence"),
+                ("name", "Marie Moreau"),
+                ("phone", "123"),
+            ],
+        )
+        .await;
+    assert_eq!(bad_contact.status, 422);
+    assert!(bad_contact.contains("id=\"phone-erreur\""));
+    assert!(bad_contact.contains("value=\"Marie Moreau\""));
+    let contact = luc
+        .submit(
+            "/famille",
+            "/famille/contacts",
+            &[
+                ("kind", "urgence"),
+                ("name", "Marie Moreau"),
+                ("relation", "Tante"),
+                ("phone", "06 11 22 33 44"),
+            ],
+        )
+        .await;
+    assert_eq!(contact.status, 303);
+    let page = luc.get("/famille").await;
+    assert!(page.contains("Marie Moreau (Tante) — 06 11 22 33 44"));
+    let remove = page
+        .body
+        .split("action=\"/famille/contacts/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|tail| format!("/famille/contacts/{tail}"))
+        .expect("a remove button");
+    let removed = luc.submit("/famille", &remove, &[]).await;
+    assert_eq!(removed.status, 303);
+    assert!(!luc.get("/famille").await.contains("Marie Moreau"));
+}
+
+#[tokio::test]
+async fn another_family_never_sees_nor_changes_these_children() {
+    let app = demo_app().await;
+    let lea = child_id(&app, "Léa").await;
+    let form = format!("/famille/enfants/{lea}");
+
+    let anonymous = app.client();
+    assert_eq!(
+        anonymous.get(&form).await.location(),
+        Some(format!("/connexion?suivant=%2Ffamille%2Fenfants%2F{lea}").as_str())
+    );
+
+    // Luc, once with a file of his own, and before.
+    let luc: TestClient = staff(&app, LUC).await;
+    assert_eq!(luc.get(&form).await.status, 404);
+    luc.submit(
+        "/famille",
+        "/famille",
+        &[("address", "3 impasse des Lilas")],
+    )
+    .await;
+    assert_eq!(luc.get(&form).await.status, 404);
+    let page = luc.get("/famille").await;
+    assert!(!page.contains("Léa"));
+    let token = page.csrf();
+    let forced = luc
+        .post_form(
+            &form,
+            &[
+                ("csrf_token", token.as_str()),
+                ("given_name", "Piratée"),
+                ("family_name", "Martin"),
+                ("birth_date", "2018-04-12"),
+                ("diet", "standard"),
+            ],
+        )
+        .await;
+    assert_eq!(forced.status, 404);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM family_people WHERE id = $1 AND given_name = 'Léa'",
+            &lea
+        )
+        .await,
+        1
+    );
+    let camille_contact: String =
+        sqlx::query_scalar("SELECT id FROM household_contacts WHERE name = 'Jeanne Martin'")
+            .fetch_one(app.kernel.db.pool())
+            .await
+            .unwrap();
+    let removed = luc
+        .post_form(
+            &format!("/famille/contacts/{camille_contact}/supprimer"),
+            &[("csrf_token", token.as_str())],
+        )
+        .await;
+    assert_eq!(removed.status, 404);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM household_contacts WHERE id = $1",
+            &camille_contact
+        )
+        .await,
+        1
+    );
+}
