@@ -5,6 +5,66 @@
 
 use jiff::ToSpan;
 use jiff::civil::{Date, Weekday, date};
+use serde::{Deserialize, Serialize};
+
+/// Weekdays as stored and typed: `lundi` … `dimanche` (jiff's weekday has no serde form).
+pub mod weekday_code {
+    use jiff::civil::Weekday;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub const ALL: [(Weekday, &str); 7] = [
+        (Weekday::Monday, "lundi"),
+        (Weekday::Tuesday, "mardi"),
+        (Weekday::Wednesday, "mercredi"),
+        (Weekday::Thursday, "jeudi"),
+        (Weekday::Friday, "vendredi"),
+        (Weekday::Saturday, "samedi"),
+        (Weekday::Sunday, "dimanche"),
+    ];
+
+    pub fn code(day: Weekday) -> &'static str {
+        ALL.iter()
+            .find(|(d, _)| *d == day)
+            .map_or("lundi", |(_, c)| c)
+    }
+
+    pub fn parse(code: &str) -> Option<Weekday> {
+        ALL.iter().find(|(_, c)| *c == code).map(|(d, _)| *d)
+    }
+
+    pub fn serialize<S: Serializer>(day: &Weekday, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(code(*day))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Weekday, D::Error> {
+        let raw = String::deserialize(d)?;
+        parse(&raw).ok_or_else(|| D::Error::custom(format!("jour inconnu : {raw}")))
+    }
+
+    /// The same for a list of weekdays.
+    pub mod list {
+        use jiff::civil::Weekday;
+        use serde::{Deserialize, Deserializer, Serializer, de::Error, ser::SerializeSeq};
+
+        pub fn serialize<S: Serializer>(days: &[Weekday], s: S) -> Result<S::Ok, S::Error> {
+            let mut seq = s.serialize_seq(Some(days.len()))?;
+            for day in days {
+                seq.serialize_element(super::code(*day))?;
+            }
+            seq.end()
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Weekday>, D::Error> {
+            Vec::<String>::deserialize(d)?
+                .iter()
+                .map(|raw| {
+                    super::parse(raw)
+                        .ok_or_else(|| D::Error::custom(format!("jour inconnu : {raw}")))
+                })
+                .collect()
+        }
+    }
+}
 
 /// Easter Sunday of the Gregorian calendar (anonymous algorithm, Meeus/Jones/Butcher).
 pub fn easter_sunday(year: i16) -> Date {
@@ -76,7 +136,7 @@ pub fn is_working_day(day: Date) -> bool {
 }
 
 /// A closed period, both ends included (« Vacances de la Toussaint », 2025-10-18 → 2025-11-02).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClosedPeriod {
     pub first: Date,
     pub last: Date,
@@ -96,9 +156,10 @@ pub enum Closure {
 }
 
 /// When an activity runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpeningCalendar {
     /// Weekdays the activity runs.
+    #[serde(with = "weekday_code::list")]
     pub weekdays: Vec<Weekday>,
     /// The season, both ends included (usually the school year).
     pub first_day: Date,

@@ -7,24 +7,35 @@
 use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ToSpan, Zoned};
+use serde::{Deserialize, Serialize};
 
-use crate::calendar::{OpeningCalendar, is_working_day};
+use crate::calendar::{OpeningCalendar, is_working_day, weekday_code};
 
 pub fn paris() -> TimeZone {
     TimeZone::get("Europe/Paris").unwrap_or(TimeZone::UTC)
 }
 
 /// A moment in an earlier week: « le jeudi à 9 h de la semaine précédente ».
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Anchor {
+    #[serde(with = "weekday_code")]
     pub weekday: Weekday,
     pub at: Time,
     /// 1 for the week before the day's week, 0 for the same week.
     pub weeks_before: u8,
 }
 
+/// The anchor of the days of one weekday, when it differs from the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayAnchor {
+    #[serde(with = "weekday_code")]
+    pub day: Weekday,
+    pub anchor: Anchor,
+}
+
 /// When something closes for one day of an activity.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Cutoff {
     /// `days` calendar days before, at a time: « la veille à 15 h » is 1 day at 15:00;
     /// « le jour même à 8 h 30 » is 0 days at 08:30.
@@ -39,7 +50,7 @@ pub enum Cutoff {
     /// « le jeudi 9 h pour le lundi et le mardi, le lundi 9 h pour le jeudi et le vendredi ».
     Anchored {
         default: Anchor,
-        by_weekday: Vec<(Weekday, Anchor)>,
+        by_weekday: Vec<DayAnchor>,
     },
 }
 
@@ -99,8 +110,8 @@ impl Cutoff {
             } => {
                 let anchor = by_weekday
                     .iter()
-                    .find(|(w, _)| *w == day.weekday())
-                    .map_or(default, |(_, a)| a);
+                    .find(|d| d.day == day.weekday())
+                    .map_or(default, |d| &d.anchor);
                 let monday =
                     day.saturating_sub(i64::from(day.weekday().to_monday_zero_offset()).days());
                 let week = monday.saturating_sub((i64::from(anchor.weeks_before) * 7).days());
@@ -138,7 +149,8 @@ impl Cutoff {
 }
 
 /// A surcharge or a reduction of a base price.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
 pub enum Modifier {
     /// Cents added (negative: taken off).
     Fixed(i64),
@@ -147,7 +159,7 @@ pub enum Modifier {
 }
 
 /// Booking rules of one activity.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BookingRules {
     /// The service starts at this time (meal at 11:45): « N heures avant » counts from it.
     pub starts_at: Time,
@@ -159,7 +171,7 @@ pub struct BookingRules {
     pub late: Option<LateBooking>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LateBooking {
     pub until: Cutoff,
     pub surcharge: Modifier,
@@ -378,22 +390,22 @@ mod tests {
                 weeks_before: 0,
             },
             by_weekday: vec![
-                (
-                    Weekday::Monday,
-                    Anchor {
+                DayAnchor {
+                    day: Weekday::Monday,
+                    anchor: Anchor {
                         weekday: Weekday::Thursday,
                         at: nine,
                         weeks_before: 1,
                     },
-                ),
-                (
-                    Weekday::Tuesday,
-                    Anchor {
+                },
+                DayAnchor {
+                    day: Weekday::Tuesday,
+                    anchor: Anchor {
                         weekday: Weekday::Thursday,
                         at: nine,
                         weeks_before: 1,
                     },
-                ),
+                },
             ],
         };
         assert_eq!(
@@ -411,6 +423,26 @@ mod tests {
         // Without the per-day anchors, Monday's own meal would close at 09:00 that Monday:
         // still before the meal, so valid.
         assert!(rule.check(noon()).is_ok());
+    }
+
+    #[test]
+    fn rules_are_stored_as_readable_json() {
+        let rules = canteen_rules();
+        let json = serde_json::to_string(&rules).unwrap();
+        assert!(json.contains("\"type\":\"working_days_before\""), "{json}");
+        assert_eq!(serde_json::from_str::<BookingRules>(&json).unwrap(), rules);
+        let anchored = Cutoff::Anchored {
+            default: Anchor {
+                weekday: Weekday::Tuesday,
+                at: time(23, 0, 0, 0),
+                weeks_before: 1,
+            },
+            by_weekday: vec![],
+        };
+        let json = serde_json::to_string(&anchored).unwrap();
+        assert!(json.contains("\"weekday\":\"mardi\""), "{json}");
+        assert_eq!(serde_json::from_str::<Cutoff>(&json).unwrap(), anchored);
+        assert!(serde_json::from_str::<Cutoff>(&json.replace("mardi", "mardy")).is_err());
     }
 
     #[test]

@@ -5,18 +5,19 @@
 //! Money is integer cents; a percentage rounds half up to the cent.
 
 use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
 
 use crate::deadlines::Modifier;
 
 /// One bracket: families whose quotient is at most `up_to` (the last bracket has none).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bracket {
     pub up_to: Option<u32>,
     pub cents: i64,
 }
 
 /// The prices of an activity by family-quotient bracket, lowest quotient first.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PriceGrid {
     pub brackets: Vec<Bracket>,
 }
@@ -127,7 +128,7 @@ pub fn euros(cents: i64) -> String {
 }
 
 /// What a family pays when the child is present without a booking.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PresenceRule {
     /// The bracket's price changed by a modifier (+1 €, +50 %…).
     Bracket(Modifier),
@@ -136,7 +137,7 @@ pub enum PresenceRule {
 }
 
 /// Why a charge may be waived; the commune says which it accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Excuse {
     MedicalCertificate,
     Strike,
@@ -156,7 +157,7 @@ impl Excuse {
 }
 
 /// The money rules of an activity.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pricing {
     pub grid: PriceGrid,
     /// A booking cancelled after the free cancellation is charged at the booked price.
@@ -187,7 +188,7 @@ pub enum Attendance {
     Unknown,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ChargeKind {
     Booking,
     LateBooking,
