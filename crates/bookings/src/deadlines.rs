@@ -76,7 +76,8 @@ pub fn weekday_fr(weekday: Weekday) -> &'static str {
     }
 }
 
-fn at_paris(day: Date, at: Time) -> Zoned {
+/// A day and a clock time in Paris.
+pub fn at_paris(day: Date, at: Time) -> Zoned {
     // A time that does not exist (a DST gap) moves forward, one that exists twice takes
     // the first: jiff's "compatible" rule, as a person reading a clock would.
     day.to_datetime(at)

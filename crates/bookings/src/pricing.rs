@@ -198,6 +198,28 @@ pub enum ChargeKind {
 }
 
 impl ChargeKind {
+    pub const ALL: [ChargeKind; 5] = [
+        ChargeKind::Booking,
+        ChargeKind::LateBooking,
+        ChargeKind::LateCancellation,
+        ChargeKind::UnjustifiedAbsence,
+        ChargeKind::UnbookedPresence,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ChargeKind::Booking => "booking",
+            ChargeKind::LateBooking => "late_booking",
+            ChargeKind::LateCancellation => "late_cancellation",
+            ChargeKind::UnjustifiedAbsence => "unjustified_absence",
+            ChargeKind::UnbookedPresence => "unbooked_presence",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ChargeKind> {
+        ChargeKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
     pub fn label_fr(self) -> &'static str {
         match self {
             ChargeKind::Booking => "Réservation",

@@ -18,6 +18,7 @@ pub fn migrations() -> Vec<Migration> {
     all.extend(requests::migrations());
     all.extend(reports::migrations());
     all.extend(family::migrations());
+    all.extend(bookings::migrations());
     all
 }
 
@@ -32,6 +33,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Kernel, Star
                 &*requests::LOCALES,
                 &*reports::LOCALES,
                 &*family::LOCALES,
+                &*bookings::LOCALES,
             ],
             identities: Box::new(|db| Arc::new(accounts::DbIdentities(db.clone()))),
             mailer: None,
@@ -58,6 +60,7 @@ pub fn router(kernel: &Kernel) -> Router {
             requests::router(),
             reports::router(),
             family::router(),
+            bookings::router(),
         ],
     )
 }
@@ -146,6 +149,9 @@ pub mod testing {
             .await
             .expect("demo reports");
         family::demo::seed(&app.kernel).await.expect("demo family");
+        bookings::demo::seed(&app.kernel)
+            .await
+            .expect("demo activities");
         app
     }
 

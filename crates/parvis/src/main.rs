@@ -205,6 +205,7 @@ async fn serve(config: Config, no_demo: bool) -> anyhow::Result<()> {
         requests::demo::seed(&kernel).await?;
         reports::demo::seed(&kernel).await?;
         family::demo::seed(&kernel).await?;
+        bookings::demo::seed(&kernel).await?;
         Some(accounts)
     } else {
         None
@@ -265,6 +266,7 @@ async fn demo(config: Config) -> anyhow::Result<()> {
     requests::demo::seed(&kernel).await?;
     reports::demo::seed(&kernel).await?;
     family::demo::seed(&kernel).await?;
+    bookings::demo::seed(&kernel).await?;
     println!("Données de démonstration en place. Comptes :");
     for account in accounts {
         println!(

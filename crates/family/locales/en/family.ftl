@@ -59,3 +59,5 @@ family-space-title = My family
 family-space-empty = Open your family file to register your children for the services.
 family-space-no-child = No child is registered yet.
 family-space-open = My family file
+family-bookings = Book the canteen and after-school care
+family-account = My family account

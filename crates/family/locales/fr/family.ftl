@@ -59,3 +59,5 @@ family-space-title = Ma famille
 family-space-empty = Ouvrez votre dossier famille pour inscrire vos enfants aux services.
 family-space-no-child = Aucun enfant n'est encore inscrit.
 family-space-open = Mon dossier famille
+family-bookings = Réserver la cantine et la garderie
+family-account = Mon compte famille

@@ -1,0 +1,317 @@
+//! A family books and cancels, each in one transaction: the rules decide with the
+//! kernel's clock, the place is taken atomically, the charge line is written with how it
+//! was computed. The child is always looked up in the caller's own household.
+
+use jiff::civil::{Date, Weekday};
+use kernel::{Caller, Kernel};
+
+use crate::deadlines::{BookingWindow, CancellationWindow, WhyClosed, moment_fr};
+use crate::model::{Activity, Booking, BookingStatus};
+use crate::pricing::{Attendance, DayBooking};
+use crate::store;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BookingError {
+    #[error("introuvable")]
+    NotFound,
+    /// The day cannot be booked or cancelled now; the sentence says why.
+    #[error("{0}")]
+    Refused(String),
+    #[error("complet")]
+    Full,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl From<BookingError> for kernel::AppError {
+    fn from(e: BookingError) -> Self {
+        match e {
+            BookingError::NotFound => kernel::AppError::NotFound,
+            BookingError::Refused(m) => kernel::AppError::BadRequest(m),
+            BookingError::Full => kernel::AppError::BadRequest("complet".into()),
+            BookingError::Database(e) => kernel::AppError::Internal(e.into()),
+        }
+    }
+}
+
+impl From<family::actions::FamilyError> for BookingError {
+    fn from(e: family::actions::FamilyError) -> Self {
+        match e {
+            family::actions::FamilyError::Database(e) => BookingError::Database(e),
+            _ => BookingError::NotFound,
+        }
+    }
+}
+
+/// A child of the caller's household, with the household.
+pub struct OwnChild {
+    pub household_id: String,
+    pub child: family::model::Child,
+}
+
+pub async fn own_child(
+    kernel: &Kernel,
+    caller: &Caller,
+    child_id: &str,
+) -> Result<OwnChild, BookingError> {
+    let household = family::actions::my_household(kernel, caller)
+        .await?
+        .ok_or(BookingError::NotFound)?;
+    let child = family::store::child_of_household(&kernel.db, &household.id, child_id)
+        .await?
+        .ok_or(BookingError::NotFound)?;
+    Ok(OwnChild {
+        household_id: household.id,
+        child,
+    })
+}
+
+/// An activity the child may book: active, and serving the child's school.
+pub async fn activity_for(
+    kernel: &Kernel,
+    child: &family::model::Child,
+    code: &str,
+) -> Result<Activity, BookingError> {
+    store::activity_by_code(&kernel.db, code)
+        .await?
+        .filter(|a| a.active && a.school == child.profile.school)
+        .ok_or(BookingError::NotFound)
+}
+
+/// Why a day cannot be booked, in plain French.
+pub fn closed_sentence(why: &WhyClosed) -> String {
+    use crate::calendar::Closure;
+    match why {
+        WhyClosed::NotRunning(Closure::PublicHoliday(name)) => format!("Jour férié ({name})."),
+        WhyClosed::NotRunning(Closure::Period(label)) => format!("Fermé : {label}."),
+        WhyClosed::NotRunning(Closure::Exception) => "Fermé exceptionnellement ce jour-là.".into(),
+        WhyClosed::NotRunning(Closure::Weekday) => "Pas de service ce jour de la semaine.".into(),
+        WhyClosed::NotRunning(Closure::OutOfSeason) => "En dehors de l'année scolaire.".into(),
+        WhyClosed::DeadlinePassed(at) => {
+            format!("Les réservations sont closes depuis le {}.", moment_fr(at))
+        }
+    }
+}
+
+/// What a booking cost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Booked {
+    pub late: bool,
+    pub cents: i64,
+}
+
+/// Books `day` of the activity for the child.
+pub async fn book(
+    kernel: &Kernel,
+    caller: &Caller,
+    child_id: &str,
+    activity_code: &str,
+    day: Date,
+) -> Result<Booked, BookingError> {
+    let own = own_child(kernel, caller, child_id).await?;
+    let activity = activity_for(kernel, &own.child, activity_code).await?;
+    book_for(kernel, caller, &own, &activity, day).await
+}
+
+async fn book_for(
+    kernel: &Kernel,
+    caller: &Caller,
+    own: &OwnChild,
+    activity: &Activity,
+    day: Date,
+) -> Result<Booked, BookingError> {
+    let now = kernel.now();
+    let late = match activity.rules.booking_window(&activity.calendar, day, now) {
+        BookingWindow::Normal { .. } => None,
+        BookingWindow::Late { surcharge, .. } => Some(surcharge),
+        BookingWindow::Closed(why) => return Err(BookingError::Refused(closed_sentence(&why))),
+    };
+    let child_id = own.child.person.id.as_str();
+    let mut tx = kernel.db.begin().await?;
+    if let Some(existing) = store::booking_of(&mut tx, &activity.id, child_id, day).await?
+        && existing.status == BookingStatus::Booked
+    {
+        // Booked already (a second click): nothing more to do, nothing charged twice.
+        let cents = line_cents(activity, existing.late_surcharge, day);
+        return Ok(Booked {
+            late: existing.late_surcharge.is_some(),
+            cents,
+        });
+    }
+    if !store::take_place(&mut tx, &activity.id, day, activity.capacity).await? {
+        return Err(BookingError::Full);
+    }
+    let booking = Booking {
+        id: store::new_id(),
+        activity_id: activity.id.clone(),
+        child_id: child_id.to_string(),
+        household_id: own.household_id.clone(),
+        day,
+        status: BookingStatus::Booked,
+        late_surcharge: late,
+        booked_at: now,
+    };
+    store::save_booking(
+        &mut tx,
+        &booking,
+        caller.identity.as_ref().map(|i| i.user_id.as_str()),
+    )
+    .await?;
+    // The row kept its first id when the day had been booked and cancelled before.
+    let saved = store::booking_of(&mut tx, &activity.id, child_id, day)
+        .await?
+        .ok_or(BookingError::NotFound)?;
+    store::delete_charges_of_booking(&mut tx, &saved.id).await?;
+    let quotient = None;
+    let line = activity.pricing.day_charge(
+        day,
+        quotient,
+        DayBooking::Booked { late },
+        Attendance::Unknown,
+        None,
+    );
+    let cents = line.as_ref().map_or(0, |l| l.cents);
+    if let Some(line) = line {
+        store::insert_charge(
+            &mut tx,
+            &own.household_id,
+            child_id,
+            &activity.id,
+            Some(&saved.id),
+            &line,
+            &activity.pricing.grid,
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Booked {
+        late: late.is_some(),
+        cents,
+    })
+}
+
+fn line_cents(activity: &Activity, late: Option<crate::deadlines::Modifier>, day: Date) -> i64 {
+    activity
+        .pricing
+        .day_charge(
+            day,
+            None,
+            DayBooking::Booked { late },
+            Attendance::Unknown,
+            None,
+        )
+        .map_or(0, |l| l.cents)
+}
+
+/// What a cancellation cost: nothing in time, else the charge kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cancelled {
+    pub charged_cents: Option<i64>,
+}
+
+pub async fn cancel(
+    kernel: &Kernel,
+    caller: &Caller,
+    child_id: &str,
+    activity_code: &str,
+    day: Date,
+) -> Result<Cancelled, BookingError> {
+    let own = own_child(kernel, caller, child_id).await?;
+    let activity = activity_for(kernel, &own.child, activity_code).await?;
+    let now = kernel.now();
+    if activity.calendar.closure(day).is_none()
+        && now >= crate::deadlines::at_paris(day, activity.rules.starts_at).timestamp()
+    {
+        return Err(BookingError::Refused(
+            "Ce jour est passé : il ne peut plus être annulé.".into(),
+        ));
+    }
+    let mut tx = kernel.db.begin().await?;
+    let booking = store::booking_of(&mut tx, &activity.id, &own.child.person.id, day)
+        .await?
+        .filter(|b| b.status == BookingStatus::Booked)
+        .ok_or_else(|| BookingError::Refused("Ce jour n'est pas réservé.".into()))?;
+    store::delete_charges_of_booking(&mut tx, &booking.id).await?;
+    store::release_place(&mut tx, &activity.id, day).await?;
+    let charged = match activity.rules.cancellation_window(day, now) {
+        CancellationWindow::Free { .. } => {
+            store::set_status(&mut tx, &booking.id, BookingStatus::Cancelled, now).await?;
+            None
+        }
+        CancellationWindow::Charged { .. } => {
+            store::set_status(&mut tx, &booking.id, BookingStatus::CancelledLate, now).await?;
+            let line = activity.pricing.day_charge(
+                day,
+                None,
+                DayBooking::CancelledLate,
+                Attendance::Absent,
+                None,
+            );
+            if let Some(line) = &line {
+                store::insert_charge(
+                    &mut tx,
+                    &own.household_id,
+                    &own.child.person.id,
+                    &activity.id,
+                    Some(&booking.id),
+                    line,
+                    &activity.pricing.grid,
+                    now,
+                )
+                .await?;
+            }
+            line.map(|l| l.cents)
+        }
+    };
+    tx.commit().await?;
+    Ok(Cancelled {
+        charged_cents: charged,
+    })
+}
+
+/// What a weekly pattern did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PatternOutcome {
+    pub booked: Vec<Date>,
+    /// Days of the pattern that could not be booked at the normal price, with why.
+    pub skipped: Vec<(Date, String)>,
+}
+
+/// « Every Monday, Tuesday and Thursday until the holidays »: books each open day of the
+/// pattern whose normal booking is still open; late bookings are never made in bulk.
+pub async fn book_pattern(
+    kernel: &Kernel,
+    caller: &Caller,
+    child_id: &str,
+    activity_code: &str,
+    from: Date,
+    until: Date,
+    weekdays: &[Weekday],
+) -> Result<PatternOutcome, BookingError> {
+    let own = own_child(kernel, caller, child_id).await?;
+    let activity = activity_for(kernel, &own.child, activity_code).await?;
+    let until = until.min(from.saturating_add(jiff::Span::new().days(366)));
+    let mut outcome = PatternOutcome::default();
+    for day in activity.calendar.pattern(from, until, weekdays) {
+        match activity
+            .rules
+            .booking_window(&activity.calendar, day, kernel.now())
+        {
+            BookingWindow::Normal { .. } => {
+                match book_for(kernel, caller, &own, &activity, day).await {
+                    Ok(_) => outcome.booked.push(day),
+                    Err(BookingError::Full) => outcome.skipped.push((day, "Complet.".into())),
+                    Err(BookingError::Refused(why)) => outcome.skipped.push((day, why)),
+                    Err(e) => return Err(e),
+                }
+            }
+            BookingWindow::Late { .. } => outcome.skipped.push((
+                day,
+                "Délai normal dépassé : réservez ce jour seul, au tarif de dernière minute.".into(),
+            )),
+            BookingWindow::Closed(why) => outcome.skipped.push((day, closed_sentence(&why))),
+        }
+    }
+    Ok(outcome)
+}

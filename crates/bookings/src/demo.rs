@@ -1,0 +1,203 @@
+//! The demo activities of the Jules-Ferry schools — the elementary and nursery canteens
+//! and the evening after-school care — for the 2026-2027 school year, and the demo
+//! family's usual weeks booked.
+
+use jiff::civil::{Weekday, date, time};
+use kernel::{Caller, Kernel};
+
+use crate::actions::{self, BookingError};
+use crate::calendar::{ClosedPeriod, OpeningCalendar};
+use crate::deadlines::{BookingRules, Cutoff, LateBooking, Modifier};
+use crate::model::{Activity, ActivityKind, Unit};
+use crate::pricing::{Bracket, Excuse, PresenceRule, PriceGrid, Pricing};
+use crate::store;
+
+pub const ELEMENTARY: &str = "École élémentaire Jules-Ferry";
+pub const NURSERY: &str = "École maternelle Jules-Ferry";
+
+/// Monday, Tuesday, Thursday and Friday, as in most French primary schools.
+const SCHOOL_DAYS: [Weekday; 4] = [
+    Weekday::Monday,
+    Weekday::Tuesday,
+    Weekday::Thursday,
+    Weekday::Friday,
+];
+
+/// The 2026-2027 school year with the holidays common to every zone. Winter and spring
+/// holidays depend on the commune's zone: an administrator adds them.
+pub fn school_year() -> OpeningCalendar {
+    OpeningCalendar {
+        weekdays: SCHOOL_DAYS.to_vec(),
+        first_day: date(2026, 9, 1),
+        last_day: date(2027, 7, 2),
+        closed_periods: vec![
+            ClosedPeriod {
+                first: date(2026, 10, 17),
+                last: date(2026, 11, 1),
+                label: "Vacances de la Toussaint".into(),
+            },
+            ClosedPeriod {
+                first: date(2026, 12, 19),
+                last: date(2027, 1, 3),
+                label: "Vacances de Noël".into(),
+            },
+        ],
+        closed_on_public_holidays: true,
+        closed_days: Vec::new(),
+        open_days: Vec::new(),
+    }
+}
+
+fn grid(cents: [i64; 3]) -> PriceGrid {
+    PriceGrid {
+        brackets: vec![
+            Bracket {
+                up_to: Some(500),
+                cents: cents[0],
+            },
+            Bracket {
+                up_to: Some(1000),
+                cents: cents[1],
+            },
+            Bracket {
+                up_to: None,
+                cents: cents[2],
+            },
+        ],
+    }
+}
+
+/// The canteen's rules: book or cancel two working days before at noon; a last-minute
+/// meal until 9:00 the same morning for 1 € more; a late cancellation or an absence
+/// without a certificate is charged; a child present without a booking pays the full
+/// cost of the meal.
+fn canteen(code: &str, school: &str) -> Activity {
+    let two_working_days = Cutoff::WorkingDaysBefore {
+        days: 2,
+        at: time(12, 0, 0, 0),
+    };
+    Activity {
+        id: store::new_id(),
+        code: code.into(),
+        name: format!("Restaurant scolaire — {school}"),
+        kind: ActivityKind::Canteen,
+        school: school.into(),
+        unit: Unit::Meal,
+        capacity: None,
+        calendar: school_year(),
+        rules: BookingRules {
+            starts_at: time(11, 45, 0, 0),
+            booking: two_working_days.clone(),
+            cancellation: two_working_days,
+            late: Some(LateBooking {
+                until: Cutoff::DaysBefore {
+                    days: 0,
+                    at: time(9, 0, 0, 0),
+                },
+                surcharge: Modifier::Fixed(100),
+            }),
+        },
+        pricing: Pricing {
+            grid: grid([100, 320, 449]),
+            late_cancellation_charged: true,
+            absence_charged: true,
+            unbooked_presence: PresenceRule::Fixed(750),
+            excuses: vec![
+                Excuse::MedicalCertificate,
+                Excuse::Strike,
+                Excuse::SchoolTrip,
+            ],
+        },
+        active: true,
+    }
+}
+
+fn evening_care() -> Activity {
+    let day_before = Cutoff::DaysBefore {
+        days: 1,
+        at: time(18, 0, 0, 0),
+    };
+    Activity {
+        id: store::new_id(),
+        code: "garderie-soir-jules-ferry".into(),
+        name: format!("Garderie du soir — {ELEMENTARY}"),
+        kind: ActivityKind::EveningCare,
+        school: ELEMENTARY.into(),
+        unit: Unit::Session,
+        capacity: Some(30),
+        calendar: school_year(),
+        rules: BookingRules {
+            starts_at: time(16, 30, 0, 0),
+            booking: day_before.clone(),
+            cancellation: day_before,
+            late: None,
+        },
+        pricing: Pricing {
+            grid: grid([80, 150, 220]),
+            late_cancellation_charged: false,
+            absence_charged: false,
+            unbooked_presence: PresenceRule::Bracket(Modifier::Percent(5000)),
+            excuses: vec![Excuse::MedicalCertificate],
+        },
+        active: true,
+    }
+}
+
+pub async fn seed(kernel: &Kernel) -> Result<(), BookingError> {
+    if store::count_activities(&kernel.db).await? > 0 {
+        return Ok(());
+    }
+    let mut tx = kernel.db.begin().await?;
+    for activity in [
+        canteen("cantine-elementaire-jules-ferry", ELEMENTARY),
+        canteen("cantine-maternelle-jules-ferry", NURSERY),
+        evening_care(),
+    ] {
+        store::insert_activity(&mut tx, &activity, kernel.now()).await?;
+    }
+    tx.commit().await?;
+    seed_family_weeks(kernel).await
+}
+
+/// Léa eats at the canteen on Mondays, Tuesdays and Thursdays until the holidays.
+async fn seed_family_weeks(kernel: &Kernel) -> Result<(), BookingError> {
+    let Some(user) = sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE email = $1")
+        .bind(family::demo::DEMO_PARENT)
+        .fetch_optional(kernel.db.pool())
+        .await?
+    else {
+        return Ok(());
+    };
+    let caller = Caller {
+        identity: accounts_identity(kernel, &user).await?,
+        ..Caller::default()
+    };
+    let Some(household) = family::actions::my_household(kernel, &caller).await? else {
+        return Ok(());
+    };
+    let children = family::store::children(&kernel.db, &household.id).await?;
+    let Some(lea) = children.iter().find(|c| c.profile.school == ELEMENTARY) else {
+        return Ok(());
+    };
+    let today = kernel.now().to_zoned(crate::deadlines::paris()).date();
+    let calendar = school_year();
+    let until = calendar.until_next_holidays(today.max(calendar.first_day));
+    actions::book_pattern(
+        kernel,
+        &caller,
+        &lea.person.id,
+        "cantine-elementaire-jules-ferry",
+        today,
+        until,
+        &[Weekday::Monday, Weekday::Tuesday, Weekday::Thursday],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn accounts_identity(
+    kernel: &Kernel,
+    user_id: &str,
+) -> Result<Option<kernel::Identity>, sqlx::Error> {
+    kernel.identities.load(user_id).await
+}

@@ -1,0 +1,328 @@
+//! Persistence of the booking engine: activities, places per day, bookings, charge lines.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use kernel::Tx;
+use kernel::clock::{from_db, to_db};
+use kernel::db::Db;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::model::{Activity, ActivityKind, Booking, BookingStatus, Charge, Unit};
+use crate::pricing::{ChargeKind, ChargeLine, PriceGrid};
+
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn json_error(e: serde_json::Error) -> sqlx::Error {
+    sqlx::Error::Decode(Box::new(e))
+}
+
+const ACTIVITY_COLUMNS: &str =
+    "id, code, name, kind, school, unit, capacity, calendar, rules, pricing, active";
+
+fn activity(row: &AnyRow) -> Result<Activity, sqlx::Error> {
+    let kind: String = row.get(3);
+    let unit: String = row.get(5);
+    Ok(Activity {
+        id: row.get(0),
+        code: row.get(1),
+        name: row.get(2),
+        kind: ActivityKind::from_code(&kind).unwrap_or(ActivityKind::Canteen),
+        school: row.get(4),
+        unit: Unit::from_code(&unit).unwrap_or(Unit::Meal),
+        capacity: row.get(6),
+        calendar: serde_json::from_str(&row.get::<String, _>(7)).map_err(json_error)?,
+        rules: serde_json::from_str(&row.get::<String, _>(8)).map_err(json_error)?,
+        pricing: serde_json::from_str(&row.get::<String, _>(9)).map_err(json_error)?,
+        active: row.get::<i64, _>(10) != 0,
+    })
+}
+
+pub async fn insert_activity(tx: &mut Tx, a: &Activity, now: Timestamp) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO activities (id, code, name, kind, school, unit, capacity, calendar, rules, pricing, active, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+    )
+    .bind(&a.id)
+    .bind(&a.code)
+    .bind(&a.name)
+    .bind(a.kind.code())
+    .bind(&a.school)
+    .bind(a.unit.code())
+    .bind(a.capacity)
+    .bind(serde_json::to_string(&a.calendar).map_err(json_error)?)
+    .bind(serde_json::to_string(&a.rules).map_err(json_error)?)
+    .bind(serde_json::to_string(&a.pricing).map_err(json_error)?)
+    .bind(i64::from(a.active))
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The active activities serving a school, in a stable order.
+pub async fn activities_for_school(db: &Db, school: &str) -> Result<Vec<Activity>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE school = $1 AND active = 1 ORDER BY kind, name, id"
+    )))
+    .bind(school)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(activity).collect()
+}
+
+pub async fn activity_by_code(db: &Db, code: &str) -> Result<Option<Activity>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE code = $1"
+    )))
+    .bind(code)
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(activity).transpose()
+}
+
+/// Every activity's name by id (a short list: a commune has tens of activities).
+pub async fn activity_names(
+    db: &Db,
+) -> Result<std::collections::HashMap<String, String>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, name FROM activities")
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+pub async fn count_activities(db: &Db) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM activities")
+        .fetch_one(db.pool())
+        .await
+}
+
+/// Takes one place of the day, unless the activity is full: one conditional write, so
+/// that two parents booking the last place at the same instant cannot both get it.
+pub async fn take_place(
+    tx: &mut Tx,
+    activity_id: &str,
+    day: Date,
+    capacity: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    if capacity.is_some_and(|c| c < 1) {
+        return Ok(false);
+    }
+    let taken: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO activity_day_counts (activity_id, day, booked) VALUES ($1, $2, 1)
+         ON CONFLICT (activity_id, day) DO UPDATE SET booked = activity_day_counts.booked + 1
+           WHERE activity_day_counts.booked < $3
+         RETURNING booked",
+    )
+    .bind(activity_id)
+    .bind(day.to_string())
+    .bind(capacity.unwrap_or(i64::MAX))
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(taken.is_some())
+}
+
+pub async fn release_place(tx: &mut Tx, activity_id: &str, day: Date) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE activity_day_counts SET booked = booked - 1 WHERE activity_id = $1 AND day = $2 AND booked > 0",
+    )
+    .bind(activity_id)
+    .bind(day.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn places_taken(db: &Db, activity_id: &str, day: Date) -> Result<i64, sqlx::Error> {
+    let n: Option<i64> = sqlx::query_scalar(
+        "SELECT booked FROM activity_day_counts WHERE activity_id = $1 AND day = $2",
+    )
+    .bind(activity_id)
+    .bind(day.to_string())
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(n.unwrap_or(0))
+}
+
+const BOOKING_COLUMNS: &str =
+    "id, activity_id, child_id, household_id, day, status, late_surcharge, booked_at";
+
+fn booking(row: &AnyRow) -> Result<Booking, sqlx::Error> {
+    let day: String = row.get(4);
+    let status: String = row.get(5);
+    let late: Option<String> = row.get(6);
+    Ok(Booking {
+        id: row.get(0),
+        activity_id: row.get(1),
+        child_id: row.get(2),
+        household_id: row.get(3),
+        day: day
+            .parse()
+            .map_err(|e: jiff::Error| sqlx::Error::Decode(Box::new(e)))?,
+        status: BookingStatus::from_code(&status),
+        late_surcharge: late
+            .map(|l| serde_json::from_str(&l))
+            .transpose()
+            .map_err(json_error)?,
+        booked_at: from_db(row.get(7)),
+    })
+}
+
+pub async fn booking_of(
+    tx: &mut Tx,
+    activity_id: &str,
+    child_id: &str,
+    day: Date,
+) -> Result<Option<Booking>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {BOOKING_COLUMNS} FROM bookings WHERE activity_id = $1 AND child_id = $2 AND day = $3"
+    )))
+    .bind(activity_id)
+    .bind(child_id)
+    .bind(day.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(booking).transpose()
+}
+
+/// Books, or books again a day cancelled earlier (one row per child, activity and day).
+pub async fn save_booking(
+    tx: &mut Tx,
+    b: &Booking,
+    booked_by: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    let late = b
+        .late_surcharge
+        .map(|m| serde_json::to_string(&m))
+        .transpose()
+        .map_err(json_error)?;
+    sqlx::query(
+        "INSERT INTO bookings (id, activity_id, child_id, household_id, day, status, late_surcharge, booked_at, booked_by, cancelled_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)
+         ON CONFLICT (activity_id, child_id, day) DO UPDATE SET
+           household_id = $4, status = $6, late_surcharge = $7, booked_at = $8, booked_by = $9, cancelled_at = NULL",
+    )
+    .bind(&b.id)
+    .bind(&b.activity_id)
+    .bind(&b.child_id)
+    .bind(&b.household_id)
+    .bind(b.day.to_string())
+    .bind(b.status.code())
+    .bind(late)
+    .bind(to_db(b.booked_at))
+    .bind(booked_by)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_status(
+    tx: &mut Tx,
+    booking_id: &str,
+    status: BookingStatus,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE bookings SET status = $2, cancelled_at = $3 WHERE id = $1")
+        .bind(booking_id)
+        .bind(status.code())
+        .bind(to_db(now))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A child's bookings of an activity between two days, both included.
+pub async fn bookings_of_child(
+    db: &Db,
+    child_id: &str,
+    activity_id: &str,
+    from: Date,
+    until: Date,
+) -> Result<Vec<Booking>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {BOOKING_COLUMNS} FROM bookings
+         WHERE child_id = $1 AND activity_id = $2 AND day >= $3 AND day <= $4 ORDER BY day"
+    )))
+    .bind(child_id)
+    .bind(activity_id)
+    .bind(from.to_string())
+    .bind(until.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(booking).collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_charge(
+    tx: &mut Tx,
+    household_id: &str,
+    child_id: &str,
+    activity_id: &str,
+    booking_id: Option<&str>,
+    line: &ChargeLine,
+    grid: &PriceGrid,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO charges (id, household_id, child_id, activity_id, booking_id, day, kind, cents, explanation, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(new_id())
+    .bind(household_id)
+    .bind(child_id)
+    .bind(activity_id)
+    .bind(booking_id)
+    .bind(line.day.to_string())
+    .bind(line.kind.code())
+    .bind(line.cents)
+    .bind(line.explanation_fr(grid))
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_charges_of_booking(tx: &mut Tx, booking_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM charges WHERE booking_id = $1")
+        .bind(booking_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A household's charge lines between two days, both included, in date order.
+pub async fn charges_of_household(
+    db: &Db,
+    household_id: &str,
+    from: Date,
+    until: Date,
+) -> Result<Vec<Charge>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, child_id, activity_id, day, kind, cents, explanation FROM charges
+         WHERE household_id = $1 AND day >= $2 AND day <= $3 ORDER BY day, created_at, id",
+    )
+    .bind(household_id)
+    .bind(from.to_string())
+    .bind(until.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let day: String = r.get(3);
+            let kind: String = r.get(4);
+            Ok(Charge {
+                id: r.get(0),
+                child_id: r.get(1),
+                activity_id: r.get(2),
+                day: day
+                    .parse()
+                    .map_err(|e: jiff::Error| sqlx::Error::Decode(Box::new(e)))?,
+                kind: ChargeKind::from_code(&kind).unwrap_or(ChargeKind::Booking),
+                cents: r.get(5),
+                explanation: r.get(6),
+            })
+        })
+        .collect()
+}

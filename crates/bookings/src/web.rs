@@ -1,0 +1,553 @@
+//! The parents' pages: a month per child (`/famille/reservations/{child}`) with, for each
+//! activity of the child's school, every day's state, deadline and price, and one button
+//! to book or cancel it; a weekly pattern; and the family account's charge lines with how
+//! each was computed (`/famille/compte`). Everything works without JavaScript.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jiff::ToSpan;
+use jiff::civil::{Date, Weekday};
+use kernel::web::page::{self, FormPage, LoggedIn, Page, render};
+use kernel::{AppError, Kernel};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::actions::{self, BookingError, OwnChild, closed_sentence};
+use crate::calendar::weekday_code;
+use crate::deadlines::{
+    BookingWindow, CancellationWindow, at_paris, day_fr, moment_fr, paris, weekday_fr,
+};
+use crate::model::{Activity, BookingStatus};
+use crate::pricing::{Attendance, DayBooking, euros};
+use crate::store;
+
+pub fn router() -> Router<Kernel> {
+    Router::new()
+        .route("/famille/reservations", get(children))
+        .route(
+            "/famille/reservations/{child}",
+            get(month).post(book_or_cancel),
+        )
+        .route("/famille/reservations/{child}/semaine-type", post(pattern))
+        .route("/famille/compte", get(account))
+}
+
+const MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+fn month_label(first: Date) -> String {
+    format!(
+        "{} {}",
+        MONTHS[usize::try_from(first.month() - 1).unwrap_or(0)],
+        first.year()
+    )
+}
+
+fn long_day(day: Date) -> String {
+    format!(
+        "{} {}",
+        day_fr(day),
+        MONTHS[usize::try_from(day.month() - 1).unwrap_or(0)]
+    )
+}
+
+/// The first day of `?mois=2026-12`, or of the current month.
+fn month_start(raw: Option<&str>, today: Date) -> Date {
+    raw.and_then(|m| format!("{m}-01").parse::<Date>().ok())
+        .unwrap_or(today)
+        .first_of_month()
+}
+
+fn today(kernel: &Kernel) -> Date {
+    kernel.now().to_zoned(paris()).date()
+}
+
+struct Posted(Vec<(String, String)>);
+
+impl Posted {
+    fn parse(body: &Bytes) -> Posted {
+        Posted(url::form_urlencoded::parse(body).into_owned().collect())
+    }
+    fn text(&self, key: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    }
+    fn all(&self, key: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
+
+// ------------------------------------------------------------------ children
+
+#[derive(askama::Template)]
+#[template(path = "bookings_children.html")]
+struct ChildrenPage {
+    page: Page,
+    children: Vec<(String, String)>,
+}
+
+async fn children(
+    State(kernel): State<Kernel>,
+    page: Page,
+    LoggedIn(caller): LoggedIn,
+) -> Result<Response, AppError> {
+    let Some(household) = family::actions::my_household(&kernel, &caller).await? else {
+        return Ok(Redirect::to("/famille").into_response());
+    };
+    let children = family::store::children(&kernel.db, &household.id)
+        .await?
+        .into_iter()
+        .map(|c| (c.person.id.clone(), c.person.full_name()))
+        .collect();
+    render(&ChildrenPage { page, children }).map(IntoResponse::into_response)
+}
+
+// ------------------------------------------------------------------ a child's month
+
+pub struct DayRow {
+    /// `2026-12-07`.
+    pub date: String,
+    pub anchor: String,
+    pub label: String,
+    pub state: String,
+    /// `reserver` or `annuler`, with the button's words.
+    pub action: Option<(&'static str, String)>,
+    pub booked: bool,
+}
+
+pub struct ActivityMonth {
+    pub code: String,
+    pub name: String,
+    pub days: Vec<DayRow>,
+    pub weekdays: Vec<(&'static str, &'static str)>,
+    pub pattern_from: String,
+    pub pattern_until: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "bookings_month.html")]
+struct MonthPage {
+    page: Page,
+    child_id: String,
+    child_name: String,
+    month: String,
+    month_label: String,
+    previous: String,
+    next: String,
+    activities: Vec<ActivityMonth>,
+}
+
+#[derive(Deserialize)]
+struct MonthQuery {
+    mois: Option<String>,
+}
+
+fn price_of(activity: &Activity, day: Date, late: Option<crate::deadlines::Modifier>) -> String {
+    euros(
+        activity
+            .pricing
+            .day_charge(
+                day,
+                None,
+                DayBooking::Booked { late },
+                Attendance::Unknown,
+                None,
+            )
+            .map_or(0, |l| l.cents),
+    )
+}
+
+async fn activity_month(
+    kernel: &Kernel,
+    child_id: &str,
+    activity: &Activity,
+    first: Date,
+) -> Result<ActivityMonth, AppError> {
+    let last = first.last_of_month();
+    let bookings =
+        store::bookings_of_child(&kernel.db, child_id, &activity.id, first, last).await?;
+    let now = kernel.now();
+    let mut days = Vec::new();
+    let mut day = first;
+    while day <= last {
+        let runs = activity.calendar.weekdays.contains(&day.weekday())
+            || activity.calendar.open_days.contains(&day);
+        if runs {
+            days.push(day_row(kernel, activity, &bookings, day, now).await?);
+        }
+        day = day.saturating_add(1.day());
+    }
+    let today = now.to_zoned(paris()).date();
+    let from = today.max(activity.calendar.first_day);
+    Ok(ActivityMonth {
+        code: activity.code.clone(),
+        name: activity.name.clone(),
+        days,
+        weekdays: weekday_code::ALL
+            .iter()
+            .filter(|(d, _)| activity.calendar.weekdays.contains(d))
+            .map(|(d, code)| (*code, weekday_fr(*d)))
+            .collect(),
+        pattern_from: from.to_string(),
+        pattern_until: activity.calendar.until_next_holidays(from).to_string(),
+    })
+}
+
+async fn day_row(
+    kernel: &Kernel,
+    activity: &Activity,
+    bookings: &[crate::model::Booking],
+    day: Date,
+    now: jiff::Timestamp,
+) -> Result<DayRow, AppError> {
+    let anchor = format!("jour-{}-{day}", activity.code);
+    let label = day_fr(day);
+    let booking = bookings.iter().find(|b| b.day == day);
+    let started = now >= at_paris(day, activity.rules.starts_at).timestamp();
+    if let Some(b) = booking.filter(|b| b.status == BookingStatus::Booked) {
+        let price = price_of(activity, day, b.late_surcharge);
+        let (state, action) = if started {
+            (format!("Réservé ({price})."), None)
+        } else {
+            match activity.rules.cancellation_window(day, now) {
+                CancellationWindow::Free { until } => (
+                    format!(
+                        "Réservé ({price}). Annulation sans frais jusqu'au {}.",
+                        moment_fr(&until)
+                    ),
+                    Some(("annuler", format!("Annuler le {}", long_day(day)))),
+                ),
+                CancellationWindow::Charged { .. } => (
+                    format!(
+                        "Réservé ({price}). Le délai d'annulation est passé : une annulation serait facturée."
+                    ),
+                    Some(("annuler", format!("Annuler le {}", long_day(day)))),
+                ),
+            }
+        };
+        return Ok(DayRow {
+            date: day.to_string(),
+            anchor,
+            label,
+            state,
+            action,
+            booked: true,
+        });
+    }
+    let cancelled_late = booking.is_some_and(|b| b.status == BookingStatus::CancelledLate);
+    let prefix = if cancelled_late {
+        "Annulé après le délai (facturé). "
+    } else {
+        ""
+    };
+    let (state, action) = match activity.rules.booking_window(&activity.calendar, day, now) {
+        BookingWindow::Closed(why) => (format!("{prefix}{}", closed_sentence(&why)), None),
+        window => {
+            let full = match activity.capacity {
+                Some(capacity) => {
+                    store::places_taken(&kernel.db, &activity.id, day).await? >= capacity
+                }
+                None => false,
+            };
+            if full {
+                (format!("{prefix}Complet."), None)
+            } else {
+                match window {
+                    BookingWindow::Normal { closes_at } => (
+                        format!(
+                            "{prefix}Réservable jusqu'au {} ({}).",
+                            moment_fr(&closes_at),
+                            price_of(activity, day, None)
+                        ),
+                        Some(("reserver", format!("Réserver le {}", long_day(day)))),
+                    ),
+                    BookingWindow::Late {
+                        closes_at,
+                        surcharge,
+                        ..
+                    } => (
+                        format!(
+                            "{prefix}Délai normal dépassé : réservation de dernière minute jusqu'au {} ({}).",
+                            moment_fr(&closes_at),
+                            price_of(activity, day, Some(surcharge))
+                        ),
+                        Some((
+                            "reserver",
+                            format!("Réserver le {} (dernière minute)", long_day(day)),
+                        )),
+                    ),
+                    BookingWindow::Closed(_) => (String::new(), None),
+                }
+            }
+        }
+    };
+    Ok(DayRow {
+        date: day.to_string(),
+        anchor,
+        label,
+        state,
+        action,
+        booked: false,
+    })
+}
+
+async fn month_page(
+    kernel: &Kernel,
+    page: Page,
+    own: &OwnChild,
+    first: Date,
+) -> Result<MonthPage, AppError> {
+    let activities = store::activities_for_school(&kernel.db, &own.child.profile.school).await?;
+    let mut months = Vec::with_capacity(activities.len());
+    for activity in &activities {
+        months.push(activity_month(kernel, &own.child.person.id, activity, first).await?);
+    }
+    let ym = |d: Date| d.strftime("%Y-%m").to_string();
+    Ok(MonthPage {
+        page,
+        child_id: own.child.person.id.clone(),
+        child_name: own.child.person.full_name(),
+        month: ym(first),
+        month_label: month_label(first),
+        previous: ym(first.saturating_sub(1.month())),
+        next: ym(first.saturating_add(1.month())),
+        activities: months,
+    })
+}
+
+async fn month(
+    State(kernel): State<Kernel>,
+    FormPage(page): FormPage,
+    LoggedIn(caller): LoggedIn,
+    Path(child): Path<String>,
+    Query(query): Query<MonthQuery>,
+) -> Result<Html<String>, AppError> {
+    let own = actions::own_child(&kernel, &caller, &child).await?;
+    let first = month_start(query.mois.as_deref(), today(&kernel));
+    render(&month_page(&kernel, page, &own, first).await?)
+}
+
+fn back_to(child: &str, month: &str, anchor: &str) -> String {
+    let month = if month.len() == 7 && month.chars().all(|c| c.is_ascii_digit() || c == '-') {
+        month
+    } else {
+        ""
+    };
+    format!("/famille/reservations/{child}?mois={month}#{anchor}")
+}
+
+async fn book_or_cancel(
+    State(kernel): State<Kernel>,
+    page: Page,
+    LoggedIn(caller): LoggedIn,
+    session: Session,
+    Path(child): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let posted = Posted::parse(&body);
+    let activity = posted.text("activite");
+    let Ok(day) = posted.text("jour").parse::<Date>() else {
+        return Err(AppError::BadRequest("jour illisible".into()));
+    };
+    let anchor = format!("jour-{activity}-{day}");
+    let back = back_to(&child, &posted.text("mois"), &anchor);
+    let outcome = match posted.text("action").as_str() {
+        "reserver" => actions::book(&kernel, &caller, &child, &activity, day)
+            .await
+            .map(|b| {
+                format!(
+                    "Réservé : le {}{} ({}).",
+                    long_day(day),
+                    if b.late { ", en dernière minute" } else { "" },
+                    euros(b.cents)
+                )
+            }),
+        "annuler" => actions::cancel(&kernel, &caller, &child, &activity, day)
+            .await
+            .map(|c| match c.charged_cents {
+                None => format!("Annulé sans frais : le {}.", long_day(day)),
+                Some(cents) => format!(
+                    "Annulé : le {}. Le délai était passé, {} restent facturés.",
+                    long_day(day),
+                    euros(cents)
+                ),
+            }),
+        _ => return Err(AppError::BadRequest("action inconnue".into())),
+    };
+    match outcome {
+        Ok(message) => page::flash(&session, "success", message).await?,
+        Err(BookingError::Refused(why)) => page::flash(&session, "error", why).await?,
+        Err(BookingError::Full) => {
+            page::flash(
+                &session,
+                "error",
+                format!("Le {} est complet.", long_day(day)),
+            )
+            .await?
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let _ = page;
+    Ok(Redirect::to(&back).into_response())
+}
+
+async fn pattern(
+    State(kernel): State<Kernel>,
+    LoggedIn(caller): LoggedIn,
+    session: Session,
+    Path(child): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let posted = Posted::parse(&body);
+    let activity = posted.text("activite");
+    let back = back_to(
+        &child,
+        &posted.text("mois"),
+        &format!("semaine-type-{activity}"),
+    );
+    let weekdays: Vec<Weekday> = posted
+        .all("jours")
+        .iter()
+        .filter_map(|c| weekday_code::parse(c))
+        .collect();
+    let from = family::rules::parse_date(&posted.text("du"));
+    let until = family::rules::parse_date(&posted.text("au"));
+    let (Some(from), Some(until)) = (from, until) else {
+        page::flash(
+            &session,
+            "error",
+            "Indiquez les dates de début et de fin de la semaine type.".into(),
+        )
+        .await?;
+        return Ok(Redirect::to(&back).into_response());
+    };
+    if weekdays.is_empty() || until < from {
+        page::flash(
+            &session,
+            "error",
+            "Cochez au moins un jour, et une fin après le début.".into(),
+        )
+        .await?;
+        return Ok(Redirect::to(&back).into_response());
+    }
+    let outcome =
+        actions::book_pattern(&kernel, &caller, &child, &activity, from, until, &weekdays).await?;
+    let mut message = match outcome.booked.len() {
+        0 => "Aucun jour n'a été réservé.".to_string(),
+        1 => "1 jour réservé.".to_string(),
+        n => format!("{n} jours réservés."),
+    };
+    if !outcome.skipped.is_empty() {
+        message.push_str(&format!(
+            " {} jour(s) non réservé(s) : {}",
+            outcome.skipped.len(),
+            outcome
+                .skipped
+                .iter()
+                .take(5)
+                .map(|(d, why)| format!("{} — {why}", long_day(*d)))
+                .collect::<Vec<_>>()
+                .join(" ; ")
+        ));
+    }
+    page::flash(&session, "success", message).await?;
+    Ok(Redirect::to(&back).into_response())
+}
+
+// ------------------------------------------------------------------ the account
+
+pub struct ChargeRow {
+    pub day: String,
+    pub child: String,
+    pub activity: String,
+    pub kind: &'static str,
+    pub amount: String,
+    pub explanation: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "bookings_account.html")]
+struct AccountPage {
+    page: Page,
+    month_label: String,
+    previous: String,
+    next: String,
+    lines: Vec<ChargeRow>,
+    total: String,
+}
+
+async fn account(
+    State(kernel): State<Kernel>,
+    page: Page,
+    LoggedIn(caller): LoggedIn,
+    Query(query): Query<MonthQuery>,
+) -> Result<Response, AppError> {
+    let Some(household) = family::actions::my_household(&kernel, &caller).await? else {
+        return Ok(Redirect::to("/famille").into_response());
+    };
+    let first = month_start(query.mois.as_deref(), today(&kernel));
+    account_page(&kernel, page, &household.id, first)
+        .await
+        .map(IntoResponse::into_response)
+}
+
+async fn account_page(
+    kernel: &Kernel,
+    page: Page,
+    household_id: &str,
+    first: Date,
+) -> Result<Html<String>, AppError> {
+    let charges =
+        store::charges_of_household(&kernel.db, household_id, first, first.last_of_month()).await?;
+    let children = family::store::children(&kernel.db, household_id).await?;
+    let mut names = std::collections::HashMap::new();
+    for c in &children {
+        names.insert(c.person.id.clone(), c.person.given_name.clone());
+    }
+    let activities = store::activity_names(&kernel.db).await?;
+    let lines = charges
+        .iter()
+        .map(|charge| ChargeRow {
+            day: long_day(charge.day),
+            child: names.get(&charge.child_id).cloned().unwrap_or_default(),
+            activity: activities
+                .get(&charge.activity_id)
+                .cloned()
+                .unwrap_or_default(),
+            kind: charge.kind.label_fr(),
+            amount: euros(charge.cents),
+            explanation: charge.explanation.clone(),
+        })
+        .collect();
+    let ym = |d: Date| d.strftime("%Y-%m").to_string();
+    render(&AccountPage {
+        page,
+        month_label: month_label(first),
+        previous: ym(first.saturating_sub(1.month())),
+        next: ym(first.saturating_add(1.month())),
+        total: euros(charges.iter().map(|c| c.cents).sum()),
+        lines,
+    })
+}

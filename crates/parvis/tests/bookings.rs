@@ -1,0 +1,463 @@
+//! The booking engine as families use it, on the demo's Jules-Ferry canteens (book or
+//! cancel two working days before at noon, a last-minute meal until 9:00 for 1 € more)
+//! and evening care: each side of each deadline with its charge line, the month page, a
+//! weekly pattern, the last place under concurrent parents, and no family reaching
+//! another's children. The clock starts on Monday 23 November 2026 at 9:30 in Paris.
+
+use bookings::actions::{self, BookingError};
+use bookings::store;
+use jiff::civil::{Weekday, date};
+use kernel::Caller;
+use parvis::testing::{TestApp, caller, demo_app, resident, staff};
+
+const CAMILLE: &str = "camille.martin@demo.parvis.fr";
+const CANTEEN: &str = "cantine-elementaire-jules-ferry";
+const NURSERY_CANTEEN: &str = "cantine-maternelle-jules-ferry";
+
+async fn child(app: &TestApp, given_name: &str) -> String {
+    sqlx::query_scalar("SELECT id FROM family_people WHERE given_name = $1 AND kind = 'child'")
+        .bind(given_name)
+        .fetch_one(app.kernel.db.pool())
+        .await
+        .unwrap()
+}
+
+async fn scalar(app: &TestApp, sql: &str, binds: &[&str]) -> i64 {
+    let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()));
+    for b in binds {
+        query = query.bind(*b);
+    }
+    query.fetch_one(app.kernel.db.pool()).await.unwrap()
+}
+
+/// Moves the clock to this Paris time.
+fn set_paris(app: &TestApp, y: i16, m: i8, d: i8, h: i8, min: i8) {
+    let target = date(y, m, d)
+        .at(h, min, 0, 0)
+        .to_zoned(bookings::deadlines::paris())
+        .unwrap()
+        .timestamp();
+    let now = app.kernel.now();
+    app.clock.advance(target.duration_since(now));
+}
+
+#[tokio::test]
+async fn booking_and_cancelling_on_each_side_of_each_deadline() {
+    let app = demo_app().await;
+    let camille = caller(&app, CAMILLE).await;
+    let lea = child(&app, "Léa").await;
+    let friday = date(2026, 11, 27);
+
+    // Monday 9:30: Friday closes on Wednesday at noon; no quotient given, top bracket.
+    let booked = actions::book(&app.kernel, &camille, &lea, CANTEEN, friday)
+        .await
+        .unwrap();
+    assert_eq!((booked.late, booked.cents), (false, 449));
+    let explanation: String = sqlx::query_scalar(
+        "SELECT explanation FROM charges WHERE child_id = $1 AND day = '2026-11-27'",
+    )
+    .bind(&lea)
+    .fetch_one(app.kernel.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        explanation,
+        "Tranche 3 (quotient familial non fourni) : 4,49 € = 4,49 €"
+    );
+    // A second click books nothing more and charges nothing twice.
+    actions::book(&app.kernel, &camille, &lea, CANTEEN, friday)
+        .await
+        .unwrap();
+    let charges_for_friday =
+        "SELECT COUNT(*) FROM charges WHERE child_id = $1 AND day = '2026-11-27'";
+    assert_eq!(scalar(&app, charges_for_friday, &[&lea]).await, 1);
+
+    // Cancelled in time: free.
+    let cancelled = actions::cancel(&app.kernel, &camille, &lea, CANTEEN, friday)
+        .await
+        .unwrap();
+    assert_eq!(cancelled.charged_cents, None);
+    assert_eq!(scalar(&app, charges_for_friday, &[&lea]).await, 0);
+    actions::book(&app.kernel, &camille, &lea, CANTEEN, friday)
+        .await
+        .unwrap();
+
+    // Wednesday 11:59 is still in time; at noon the cancellation is charged.
+    set_paris(&app, 2026, 11, 25, 11, 59);
+    assert!(matches!(
+        bookings::store::activity_by_code(&app.kernel.db, CANTEEN)
+            .await
+            .unwrap()
+            .unwrap()
+            .rules
+            .cancellation_window(friday, app.kernel.now()),
+        bookings::deadlines::CancellationWindow::Free { .. }
+    ));
+    set_paris(&app, 2026, 11, 25, 12, 0);
+    let late = actions::cancel(&app.kernel, &camille, &lea, CANTEEN, friday)
+        .await
+        .unwrap();
+    assert_eq!(late.charged_cents, Some(449));
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM charges WHERE child_id = $1 AND day = '2026-11-27' AND kind = 'late_cancellation'",
+            &[&lea]
+        )
+        .await,
+        1
+    );
+    // Booking again after the deadline is a last-minute meal, 1 € more, until 9:00.
+    set_paris(&app, 2026, 11, 27, 8, 59);
+    let last_minute = actions::book(&app.kernel, &camille, &lea, CANTEEN, friday)
+        .await
+        .unwrap();
+    assert_eq!((last_minute.late, last_minute.cents), (true, 549));
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM charges WHERE child_id = $1 AND day = '2026-11-27' AND kind = 'late_booking' AND cents = 549",
+            &[&lea]
+        )
+        .await,
+        1
+    );
+    let monday = date(2026, 11, 30);
+    set_paris(&app, 2026, 11, 30, 9, 0);
+    // Monday was booked by the demo's weekly pattern; cancelling it at 9:00 is charged,
+    // and booking it again is closed.
+    actions::cancel(&app.kernel, &camille, &lea, CANTEEN, monday)
+        .await
+        .unwrap();
+    match actions::book(&app.kernel, &camille, &lea, CANTEEN, monday).await {
+        Err(BookingError::Refused(why)) => {
+            assert!(why.contains("closes depuis le lundi 30 à 09:00"), "{why}")
+        }
+        other => panic!("closed expected, got {other:?}"),
+    }
+    // A holiday or a Wednesday is never bookable.
+    for closed in [date(2026, 12, 21), date(2026, 12, 2)] {
+        assert!(matches!(
+            actions::book(&app.kernel, &camille, &lea, CANTEEN, closed).await,
+            Err(BookingError::Refused(_))
+        ));
+    }
+}
+
+#[tokio::test]
+async fn the_month_page_books_and_cancels_without_javascript() {
+    let app = demo_app().await;
+    let client = resident(&app).await;
+    let lea = child(&app, "Léa").await;
+    let page = client
+        .get(&format!("/famille/reservations/{lea}?mois=2026-12"))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.contains("Restaurant scolaire — École élémentaire Jules-Ferry"));
+    assert!(page.contains("Garderie du soir — École élémentaire Jules-Ferry"));
+    // Booked by the weekly pattern: cancellable free until two working days before.
+    assert!(
+        page.contains("Réservé (4,49 €). Annulation sans frais jusqu&#39;au vendredi 4 à 12:00.")
+    );
+    // Fridays are not in the pattern: bookable, with the deadline and the price.
+    assert!(page.contains("Réservable jusqu&#39;au mercredi 9 à 12:00 (4,49 €)."));
+    assert!(page.contains("Fermé : Vacances de Noël."));
+    assert!(
+        !page.contains("mercredi 2</th>"),
+        "no canteen on Wednesdays"
+    );
+
+    let book = client
+        .submit(
+            &format!("/famille/reservations/{lea}?mois=2026-12"),
+            &format!("/famille/reservations/{lea}"),
+            &[
+                ("activite", CANTEEN),
+                ("jour", "2026-12-11"),
+                ("mois", "2026-12"),
+                ("action", "reserver"),
+            ],
+        )
+        .await;
+    assert_eq!(book.status, 303);
+    assert_eq!(
+        book.location(),
+        Some(
+            format!("/famille/reservations/{lea}?mois=2026-12#jour-{CANTEEN}-2026-12-11").as_str()
+        )
+    );
+    let after = client.follow(&book).await;
+    assert!(after.contains("Réservé : le vendredi 11 décembre (4,49 €)."));
+    let cancel = client
+        .submit(
+            &format!("/famille/reservations/{lea}?mois=2026-12"),
+            &format!("/famille/reservations/{lea}"),
+            &[
+                ("activite", CANTEEN),
+                ("jour", "2026-12-11"),
+                ("mois", "2026-12"),
+                ("action", "annuler"),
+            ],
+        )
+        .await;
+    assert!(
+        client
+            .follow(&cancel)
+            .await
+            .contains("Annulé sans frais : le vendredi 11 décembre.")
+    );
+    // A closed day answers with its reason, and nothing is booked.
+    let closed = client
+        .submit(
+            &format!("/famille/reservations/{lea}?mois=2026-12"),
+            &format!("/famille/reservations/{lea}"),
+            &[
+                ("activite", CANTEEN),
+                ("jour", "2026-12-25"),
+                ("mois", "2026-12"),
+                ("action", "reserver"),
+            ],
+        )
+        .await;
+    assert!(
+        client
+            .follow(&closed)
+            .await
+            .contains("Fermé : Vacances de Noël.")
+    );
+
+    // The family account: each line and the month's total.
+    let account = client.get("/famille/compte?mois=2026-12").await;
+    assert_eq!(account.status, 200);
+    let december_meals = scalar(
+        &app,
+        "SELECT COUNT(*) FROM charges WHERE child_id = $1 AND day >= '2026-12-01' AND day <= '2026-12-31'",
+        &[&lea],
+    )
+    .await;
+    assert_eq!(
+        december_meals, 8,
+        "Mondays 7 and 14, Tuesdays 1, 8 and 15, Thursdays 3, 10 and 17"
+    );
+    assert!(account.contains(&format!(
+        "{},{:02} €",
+        december_meals * 449 / 100,
+        december_meals * 449 % 100
+    )));
+    assert!(account.contains("Tranche 3 (quotient familial non fourni)"));
+}
+
+#[tokio::test]
+async fn a_weekly_pattern_books_what_is_open_and_says_what_is_not() {
+    let app = demo_app().await;
+    let camille = caller(&app, CAMILLE).await;
+    let hugo = child(&app, "Hugo").await;
+    let outcome = actions::book_pattern(
+        &app.kernel,
+        &camille,
+        &hugo,
+        NURSERY_CANTEEN,
+        date(2026, 11, 23),
+        date(2026, 12, 31),
+        &[Weekday::Monday, Weekday::Friday],
+    )
+    .await
+    .unwrap();
+    // Monday 23 closed last Thursday; Fridays and the other Mondays until the holidays.
+    assert_eq!(
+        outcome.booked,
+        vec![
+            date(2026, 11, 27),
+            date(2026, 11, 30),
+            date(2026, 12, 4),
+            date(2026, 12, 7),
+            date(2026, 12, 11),
+            date(2026, 12, 14),
+            date(2026, 12, 18),
+        ]
+    );
+    assert_eq!(outcome.skipped.len(), 1);
+    assert_eq!(outcome.skipped[0].0, date(2026, 11, 23));
+    // Hugo's school has no evening care: the elementary school's is not his to book.
+    assert!(matches!(
+        actions::book(
+            &app.kernel,
+            &camille,
+            &hugo,
+            "garderie-soir-jules-ferry",
+            date(2026, 11, 27)
+        )
+        .await,
+        Err(BookingError::NotFound)
+    ));
+}
+
+/// Five families, one child each at the elementary school.
+async fn families(app: &TestApp) -> Vec<(Caller, String)> {
+    let mut out = Vec::new();
+    for email in [
+        "luc.moreau@demo.parvis.fr",
+        "sophie.bernard@demo.parvis.fr",
+        "karim.haddad@demo.parvis.fr",
+        "ines.lambert@demo.parvis.fr",
+        "thomas.petit@demo.parvis.fr",
+    ] {
+        let parent = caller(app, email).await;
+        family::actions::open_file(&app.kernel, &parent, "1 rue de l'École")
+            .await
+            .unwrap();
+        let child = family::actions::add_child(
+            &app.kernel,
+            &parent,
+            &family::rules::ChildInput {
+                given_name: format!("Enfant de {email}"),
+                family_name: "Démo".into(),
+                birth_date: "2018-05-01".into(),
+                school: bookings::demo::ELEMENTARY.into(),
+                class_name: "CE2".into(),
+                diet: "standard".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        out.push((parent, child));
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_last_places_go_to_as_many_parents_as_there_are_places() {
+    let app = demo_app().await;
+    // Two places left on Friday's evening care.
+    let care = store::activity_by_code(&app.kernel.db, "garderie-soir-jules-ferry")
+        .await
+        .unwrap()
+        .unwrap();
+    let friday = date(2026, 11, 27);
+    sqlx::query("INSERT INTO activity_day_counts (activity_id, day, booked) VALUES ($1, $2, 28)")
+        .bind(&care.id)
+        .bind(friday.to_string())
+        .execute(app.kernel.db.pool())
+        .await
+        .unwrap();
+    let families = families(&app).await;
+    let attempts = families.iter().map(|(parent, child)| {
+        actions::book(
+            &app.kernel,
+            parent,
+            child,
+            "garderie-soir-jules-ferry",
+            friday,
+        )
+    });
+    let outcomes = futures::future::join_all(attempts).await;
+    let booked = outcomes.iter().filter(|o| o.is_ok()).count();
+    let full = outcomes
+        .iter()
+        .filter(|o| matches!(o, Err(BookingError::Full)))
+        .count();
+    assert_eq!((booked, full), (2, 3), "{outcomes:?}");
+    assert_eq!(
+        store::places_taken(&app.kernel.db, &care.id, friday)
+            .await
+            .unwrap(),
+        30
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM bookings WHERE activity_id = $1 AND day = '2026-11-27' AND status = 'booked'",
+            &[&care.id]
+        )
+        .await,
+        2
+    );
+    // A cancellation frees a place for the next parent.
+    let (winner, winner_child) = families
+        .iter()
+        .zip(&outcomes)
+        .find(|(_, o)| o.is_ok())
+        .map(|(f, _)| f)
+        .unwrap();
+    actions::cancel(
+        &app.kernel,
+        winner,
+        winner_child,
+        "garderie-soir-jules-ferry",
+        friday,
+    )
+    .await
+    .unwrap();
+    let (loser, loser_child) = families
+        .iter()
+        .zip(&outcomes)
+        .find(|(_, o)| o.is_err())
+        .map(|(f, _)| f)
+        .unwrap();
+    assert!(
+        actions::book(
+            &app.kernel,
+            loser,
+            loser_child,
+            "garderie-soir-jules-ferry",
+            friday
+        )
+        .await
+        .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn another_family_neither_sees_nor_books_these_children() {
+    let app = demo_app().await;
+    let lea = child(&app, "Léa").await;
+    let luc = staff(&app, "luc.moreau@demo.parvis.fr").await;
+    luc.submit(
+        "/famille",
+        "/famille",
+        &[("address", "3 impasse des Lilas")],
+    )
+    .await;
+    let page = format!("/famille/reservations/{lea}");
+    assert_eq!(luc.get(&page).await.status, 404);
+    let token = luc.get("/famille").await.csrf();
+    let forced = luc
+        .post_form(
+            &page,
+            &[
+                ("csrf_token", token.as_str()),
+                ("activite", CANTEEN),
+                ("jour", "2026-11-27"),
+                ("action", "reserver"),
+            ],
+        )
+        .await;
+    assert_eq!(forced.status, 404);
+    let pattern = luc
+        .post_form(
+            &format!("{page}/semaine-type"),
+            &[
+                ("csrf_token", token.as_str()),
+                ("activite", CANTEEN),
+                ("jours", "vendredi"),
+                ("du", "2026-11-23"),
+                ("au", "2026-12-18"),
+            ],
+        )
+        .await;
+    assert_eq!(pattern.status, 404);
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM bookings WHERE child_id = $1 AND day = '2026-11-27'",
+            &[&lea]
+        )
+        .await,
+        0
+    );
+    // Luc's account shows none of the Martins' lines.
+    let account = luc.get("/famille/compte?mois=2026-11").await;
+    assert!(!account.contains("Léa"));
+    assert!(account.contains("Aucune ligne ce mois-ci."));
+}
