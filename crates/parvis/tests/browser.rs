@@ -825,6 +825,36 @@ async fn family_journey(browser: &Browser, app: &TestApp) -> Result<(), String> 
         .goto(&format!("{base}/famille/enfants/nouveau"))
         .await?;
     check_page(browser, "ajout d'un enfant").await?;
+    // Booking: the month of a child, a day booked in one click, the family account.
+    browser
+        .goto(&format!("{base}/famille/reservations"))
+        .await?;
+    check_page(browser, "réservations").await?;
+    browser
+        .follow_link("a[href^='/famille/reservations/']")
+        .await?;
+    browser
+        .goto(&format!("{}?mois=2026-12", browser.current_url().await?))
+        .await?;
+    browser
+        .find_text("Réservable jusqu'au mercredi 9 à 12:00")
+        .await?;
+    check_page(browser, "mois de réservations").await?;
+    no_horizontal_scroll(browser, "mois de réservations").await?;
+    browser
+        .submit_form_by_button(
+            "form:has(input[name=jour][value='2026-12-11']):has(input[value=cantine-elementaire-jules-ferry]) button",
+        )
+        .await?;
+    browser
+        .find_text("Réservé : le vendredi 11 décembre (4,49 €).")
+        .await?;
+    check_page(browser, "mois de réservations après une réservation").await?;
+    browser
+        .goto(&format!("{base}/famille/compte?mois=2026-12"))
+        .await?;
+    browser.find_text("Total du mois").await?;
+    check_page(browser, "compte famille").await?;
     Ok(())
 }
 
