@@ -7,6 +7,8 @@ CREATE TABLE activities (
     kind TEXT NOT NULL,
     -- The school whose pupils it serves (the child's school in the family file).
     school TEXT NOT NULL,
+    -- The municipal service in charge: its staff see the kitchen counts and registers.
+    service_id TEXT REFERENCES services (id) ON DELETE SET NULL,
     unit TEXT NOT NULL,
     capacity BIGINT,
     calendar TEXT NOT NULL,
@@ -59,3 +61,15 @@ CREATE TABLE charges (
 );
 CREATE INDEX charges_household_day ON charges (household_id, day);
 CREATE INDEX charges_booking ON charges (booking_id);
+
+-- Who was there: the supervisors' register. Presence feeds the charges (an absence
+-- without cancelling, a presence without booking).
+CREATE TABLE attendance (
+    activity_id TEXT NOT NULL REFERENCES activities (id) ON DELETE CASCADE,
+    child_id TEXT NOT NULL REFERENCES family_people (id) ON DELETE CASCADE,
+    day TEXT NOT NULL,
+    present BIGINT NOT NULL,
+    recorded_by TEXT,
+    recorded_at BIGINT NOT NULL,
+    PRIMARY KEY (activity_id, child_id, day)
+);

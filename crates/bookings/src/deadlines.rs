@@ -294,6 +294,31 @@ pub fn day_fr(day: Date) -> String {
     format!("{} {}", weekday_fr(day.weekday()), day.day())
 }
 
+pub const MONTHS_FR: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+/// « jeudi 26 novembre 2026 ».
+pub fn date_fr(day: Date) -> String {
+    format!(
+        "{} {} {}",
+        day_fr(day),
+        MONTHS_FR[usize::try_from(day.month() - 1).unwrap_or(0)],
+        day.year()
+    )
+}
+
 pub fn moment_fr(at: &Zoned) -> String {
     format!("{} à {}", day_fr(at.date()), at.strftime("%H:%M"))
 }

@@ -82,6 +82,7 @@ fn canteen(code: &str, school: &str) -> Activity {
         name: format!("Restaurant scolaire — {school}"),
         kind: ActivityKind::Canteen,
         school: school.into(),
+        service_id: None,
         unit: Unit::Meal,
         capacity: None,
         calendar: school_year(),
@@ -123,6 +124,7 @@ fn evening_care() -> Activity {
         name: format!("Garderie du soir — {ELEMENTARY}"),
         kind: ActivityKind::EveningCare,
         school: ELEMENTARY.into(),
+        service_id: None,
         unit: Unit::Session,
         capacity: Some(30),
         calendar: school_year(),
@@ -147,12 +149,18 @@ pub async fn seed(kernel: &Kernel) -> Result<(), BookingError> {
     if store::count_activities(&kernel.db).await? > 0 {
         return Ok(());
     }
+    // The children's service runs the canteens and the care.
+    let service: Option<String> =
+        sqlx::query_scalar("SELECT id FROM services WHERE slug = 'enfance'")
+            .fetch_optional(kernel.db.pool())
+            .await?;
     let mut tx = kernel.db.begin().await?;
-    for activity in [
+    for mut activity in [
         canteen("cantine-elementaire-jules-ferry", ELEMENTARY),
         canteen("cantine-maternelle-jules-ferry", NURSERY),
         evening_care(),
     ] {
+        activity.service_id = service.clone();
         store::insert_activity(&mut tx, &activity, kernel.now()).await?;
     }
     tx.commit().await?;

@@ -9,9 +9,11 @@
 //! transaction each; `web` serves the parents' month calendar and account.
 
 pub mod actions;
+pub mod backoffice;
 pub mod calendar;
 pub mod deadlines;
 pub mod demo;
+pub mod kitchen;
 pub mod model;
 pub mod pricing;
 pub mod store;
@@ -19,7 +21,10 @@ pub mod web;
 
 use kernel::migrate::Migration;
 
-pub use web::router;
+/// The families' pages and the staff's.
+pub fn router() -> axum::Router<kernel::Kernel> {
+    web::router().merge(backoffice::router())
+}
 
 fluent_templates::static_loader! {
     pub static LOCALES = {

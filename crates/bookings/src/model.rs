@@ -69,6 +69,8 @@ pub struct Activity {
     pub name: String,
     pub kind: ActivityKind,
     pub school: String,
+    /// The municipal service in charge: its staff see the kitchen counts and registers.
+    pub service_id: Option<String>,
     pub unit: Unit,
     /// Places per day; `None` for a canteen, which may never refuse a pupil (Code de
     /// l'éducation L131-13).

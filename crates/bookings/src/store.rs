@@ -20,7 +20,7 @@ fn json_error(e: serde_json::Error) -> sqlx::Error {
 }
 
 const ACTIVITY_COLUMNS: &str =
-    "id, code, name, kind, school, unit, capacity, calendar, rules, pricing, active";
+    "id, code, name, kind, school, unit, capacity, calendar, rules, pricing, active, service_id";
 
 fn activity(row: &AnyRow) -> Result<Activity, sqlx::Error> {
     let kind: String = row.get(3);
@@ -37,13 +37,14 @@ fn activity(row: &AnyRow) -> Result<Activity, sqlx::Error> {
         rules: serde_json::from_str(&row.get::<String, _>(8)).map_err(json_error)?,
         pricing: serde_json::from_str(&row.get::<String, _>(9)).map_err(json_error)?,
         active: row.get::<i64, _>(10) != 0,
+        service_id: row.get(11),
     })
 }
 
 pub async fn insert_activity(tx: &mut Tx, a: &Activity, now: Timestamp) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO activities (id, code, name, kind, school, unit, capacity, calendar, rules, pricing, active, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+        "INSERT INTO activities (id, code, name, kind, school, unit, capacity, calendar, rules, pricing, active, created_at, updated_at, service_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)",
     )
     .bind(&a.id)
     .bind(&a.code)
@@ -57,6 +58,7 @@ pub async fn insert_activity(tx: &mut Tx, a: &Activity, now: Timestamp) -> Resul
     .bind(serde_json::to_string(&a.pricing).map_err(json_error)?)
     .bind(i64::from(a.active))
     .bind(to_db(now))
+    .bind(&a.service_id)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -91,6 +93,90 @@ pub async fn activity_names(
         .fetch_all(db.pool())
         .await?;
     Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// Every active activity, for the staff's pickers.
+pub async fn activities(db: &Db) -> Result<Vec<Activity>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE active = 1 ORDER BY school, kind, name, id"
+    )))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(activity).collect()
+}
+
+/// The children booked for an activity on a day.
+pub async fn booked_children(
+    db: &Db,
+    activity_id: &str,
+    day: Date,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT child_id FROM bookings WHERE activity_id = $1 AND day = $2 AND status = 'booked' ORDER BY child_id",
+    )
+    .bind(activity_id)
+    .bind(day.to_string())
+    .fetch_all(db.pool())
+    .await
+}
+
+/// The register of a day: child → present or absent.
+pub async fn attendance(
+    db: &Db,
+    activity_id: &str,
+    day: Date,
+) -> Result<std::collections::HashMap<String, bool>, sqlx::Error> {
+    let rows =
+        sqlx::query("SELECT child_id, present FROM attendance WHERE activity_id = $1 AND day = $2")
+            .bind(activity_id)
+            .bind(day.to_string())
+            .fetch_all(db.pool())
+            .await?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get(0), r.get::<i64, _>(1) != 0))
+        .collect())
+}
+
+pub async fn record_attendance(
+    tx: &mut Tx,
+    activity_id: &str,
+    child_id: &str,
+    day: Date,
+    present: bool,
+    recorded_by: Option<&str>,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO attendance (activity_id, child_id, day, present, recorded_by, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (activity_id, child_id, day) DO UPDATE SET present = $4, recorded_by = $5, recorded_at = $6",
+    )
+    .bind(activity_id)
+    .bind(child_id)
+    .bind(day.to_string())
+    .bind(i64::from(present))
+    .bind(recorded_by)
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Removes the lines of a child's day that a presence or an absence replaces.
+pub async fn delete_day_charges(
+    tx: &mut Tx,
+    activity_id: &str,
+    child_id: &str,
+    day: Date,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM charges WHERE activity_id = $1 AND child_id = $2 AND day = $3")
+        .bind(activity_id)
+        .bind(child_id)
+        .bind(day.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 pub async fn count_activities(db: &Db) -> Result<i64, sqlx::Error> {

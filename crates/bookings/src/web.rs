@@ -35,20 +35,7 @@ pub fn router() -> Router<Kernel> {
         .route("/famille/compte", get(account))
 }
 
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
+use crate::deadlines::MONTHS_FR as MONTHS;
 
 fn month_label(first: Date) -> String {
     format!(
@@ -360,7 +347,6 @@ fn back_to(child: &str, month: &str, anchor: &str) -> String {
 
 async fn book_or_cancel(
     State(kernel): State<Kernel>,
-    page: Page,
     LoggedIn(caller): LoggedIn,
     session: Session,
     Path(child): Path<String>,
@@ -409,7 +395,6 @@ async fn book_or_cancel(
         }
         Err(e) => return Err(e.into()),
     }
-    let _ = page;
     Ok(Redirect::to(&back).into_response())
 }
 

@@ -340,3 +340,59 @@ pub async fn delete_contact(
         .rows_affected();
     Ok(removed == 1)
 }
+
+/// Children by id, for the services that serve them (kitchen counts, registers). Ids
+/// that are not children are left out.
+pub async fn children_by_ids(db: &Db, ids: &[String]) -> Result<Vec<Child>, sqlx::Error> {
+    let mut out = Vec::with_capacity(ids.len());
+    // Bounded batches: one query per 500 children keeps every engine's parameter limit.
+    for chunk in ids.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS}, {PROFILE_COLUMNS} FROM family_people p
+               JOIN child_profiles c ON c.person_id = p.id
+             WHERE p.id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            query = query.bind(id);
+        }
+        for row in query.fetch_all(db.pool()).await? {
+            out.push(Child {
+                person: person(&row),
+                profile: profile(&row, 8),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The children of a school, by class then name (the supervisors' register).
+pub async fn children_of_school(db: &Db, school: &str) -> Result<Vec<Child>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {PERSON_COLUMNS}, {PROFILE_COLUMNS} FROM family_people p
+           JOIN child_profiles c ON c.person_id = p.id
+         WHERE c.school = $1 ORDER BY c.class_name, p.family_name, p.given_name, p.id"
+    )))
+    .bind(school)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Child {
+            person: person(r),
+            profile: profile(r, 8),
+        })
+        .collect())
+}
+
+/// The household a child belongs to (the first, for a child of two households).
+pub async fn household_of_child(db: &Db, child_id: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT household_id FROM household_members WHERE person_id = $1 AND role = 'child' ORDER BY household_id LIMIT 1",
+    )
+    .bind(child_id)
+    .fetch_optional(db.pool())
+    .await
+}

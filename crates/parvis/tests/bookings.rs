@@ -461,3 +461,158 @@ async fn another_family_neither_sees_nor_books_these_children() {
     assert!(!account.contains("Léa"));
     assert!(account.contains("Aucune ligne ce mois-ci."));
 }
+
+const KARIM: &str = "karim.haddad@demo.parvis.fr";
+
+#[tokio::test]
+async fn the_kitchen_counts_meals_by_menu_and_allergen() {
+    let app = demo_app().await;
+    let karim = staff(&app, KARIM).await;
+    // Thursday 26: Léa (no pork, peanut allergy, PAI) is booked by the weekly pattern.
+    let page = karim.get("/backoffice/cuisine?jour=2026-11-26").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.contains("Restaurant scolaire — École élémentaire Jules-Ferry"));
+    assert!(page.contains("Provisoire : les réservations ferment le mardi 24 à 12:00."));
+    assert!(page.contains("<strong>1 repas</strong>"));
+    assert!(page.contains("<th scope=\"row\">Sans porc</th><td>1</td>"));
+    assert!(page.contains("<th scope=\"row\">Arachides</th><td>1</td>"));
+    assert!(page.contains("<th scope=\"row\">Enfants avec un PAI</th><td>1</td>"));
+    // The nursery canteen has nobody booked that day.
+    assert!(page.contains("<strong>0 repas</strong>"));
+    let csv = karim.get("/backoffice/cuisine.csv?jour=2026-11-26").await;
+    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+    assert!(csv.body.starts_with('\u{feff}'));
+    assert!(csv.contains("2026-11-26;École élémentaire Jules-Ferry;Restaurant scolaire — École élémentaire Jules-Ferry;régime;Sans porc;1"));
+    assert!(csv.contains(";allergène;Arachides;1"));
+    // After Tuesday noon the count is final; last-minute meals may still come.
+    set_paris(&app, 2026, 11, 26, 8, 0);
+    // Days later: a new session.
+    let karim = staff(&app, KARIM).await;
+    let later = karim.get("/backoffice/cuisine?jour=2026-11-26").await;
+    assert!(later.contains("Définitif depuis le mardi 24 à 12:00 ; des repas de dernière minute peuvent s&#39;ajouter jusqu&#39;au jeudi 26 à 09:00."), "{}", later.body);
+
+    // Staff of another service see none of it; residents have no back office.
+    let luc = staff(&app, "luc.moreau@demo.parvis.fr").await;
+    assert!(
+        luc.get("/backoffice/cuisine?jour=2026-11-26")
+            .await
+            .contains("Aucun restaurant scolaire de vos services.")
+    );
+    let camille = resident(&app).await;
+    assert_eq!(camille.get("/backoffice/cuisine").await.status, 403);
+}
+
+#[tokio::test]
+async fn the_supervisor_marks_presence_and_the_charges_follow() {
+    let app = demo_app().await;
+    let lea = child(&app, "Léa").await;
+    // Luc's son, at the same school, not booked.
+    let luc_caller = caller(&app, "luc.moreau@demo.parvis.fr").await;
+    family::actions::open_file(&app.kernel, &luc_caller, "3 impasse des Lilas")
+        .await
+        .unwrap();
+    let tom = family::actions::add_child(
+        &app.kernel,
+        &luc_caller,
+        &family::rules::ChildInput {
+            given_name: "Tom".into(),
+            family_name: "Moreau".into(),
+            birth_date: "2017-03-02".into(),
+            school: bookings::demo::ELEMENTARY.into(),
+            class_name: "CM1".into(),
+            diet: "standard".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    set_paris(&app, 2026, 11, 26, 11, 30);
+    let karim = staff(&app, KARIM).await;
+    let register = format!("/backoffice/pointage?activite={CANTEEN}&jour=2026-11-26");
+    let page = karim.get(&register).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.contains("1 enfant attendu"));
+    assert!(page.contains("Léa Martin"));
+    assert!(page.contains("PAI : suivre le protocole de l&#39;enfant"));
+    assert!(page.contains("Allergies : Arachides"));
+    assert!(
+        page.contains("Tom Moreau"),
+        "other pupils can be marked present"
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'bookings.register_viewed'",
+            &[]
+        )
+        .await,
+        1
+    );
+    let mark = |child: &str, presence: &str| {
+        let child = child.to_string();
+        let presence = presence.to_string();
+        let karim = &karim;
+        let register = register.clone();
+        async move {
+            karim
+                .submit(
+                    &register,
+                    "/backoffice/pointage",
+                    &[
+                        ("activite", CANTEEN),
+                        ("jour", "2026-11-26"),
+                        ("enfant", child.as_str()),
+                        ("presence", presence.as_str()),
+                    ],
+                )
+                .await
+        }
+    };
+    let day_lines = |cents: i64| {
+        format!(
+            "SELECT COUNT(*) FROM charges WHERE child_id = $1 AND day = '2026-11-26' AND kind = $2 AND cents = {cents}"
+        )
+    };
+    assert_eq!(mark(&lea, "absent").await.status, 303);
+    assert_eq!(
+        scalar(&app, &day_lines(449), &[&lea, "unjustified_absence"]).await,
+        1
+    );
+    mark(&lea, "present").await;
+    assert_eq!(scalar(&app, &day_lines(449), &[&lea, "booking"]).await, 1);
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM charges WHERE child_id = $1 AND day = '2026-11-26'",
+            &[&lea]
+        )
+        .await,
+        1,
+        "one line per child and day"
+    );
+    // Present without a booking: the full cost of the meal, on his own family's account.
+    mark(&tom, "present").await;
+    assert_eq!(
+        scalar(&app, &day_lines(750), &[&tom, "unbooked_presence"]).await,
+        1
+    );
+    let page = karim.get(&register).await;
+    assert!(page.contains("Présent"));
+
+    // Staff of another service cannot mark anyone.
+    let luc = staff(&app, "luc.moreau@demo.parvis.fr").await;
+    let refused = luc
+        .submit(
+            "/backoffice/signalements/preferences",
+            "/backoffice/pointage",
+            &[
+                ("activite", CANTEEN),
+                ("jour", "2026-11-26"),
+                ("enfant", lea.as_str()),
+                ("presence", "absent"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 404);
+    assert_eq!(luc.get(&register).await.status, 404);
+}

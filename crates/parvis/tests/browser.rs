@@ -868,3 +868,46 @@ async fn a_parent_keeps_the_family_file_on_accessible_pages() {
     let outcome = family_journey(&browser, &app).await;
     browser.finish("family_journey", outcome).await;
 }
+
+/// The canteen's staff: the kitchen's counts and the supervisor's register, a child
+/// marked present in one tap — every page checked with axe-core.
+async fn canteen_staff_journey(browser: &Browser, app: &TestApp) -> Result<(), String> {
+    let base = app.url("");
+    log_in_as(
+        browser,
+        &base,
+        "karim.haddad@demo.parvis.fr",
+        accounts::demo::STAFF_PASSWORD,
+    )
+    .await?;
+    browser
+        .goto(&format!("{base}/backoffice/cuisine?jour=2026-11-26"))
+        .await?;
+    browser.find_text("Repas par régime").await?;
+    check_page(browser, "repas à préparer").await?;
+    browser
+        .goto(&format!(
+            "{base}/backoffice/pointage?activite=cantine-elementaire-jules-ferry&jour=2026-11-26"
+        ))
+        .await?;
+    browser.find_text("PAI : suivre le protocole").await?;
+    check_page(browser, "pointage").await?;
+    no_horizontal_scroll(browser, "pointage").await?;
+    browser
+        .submit_form_by_button("li.carte form:has(input[value=present]) button")
+        .await?;
+    browser.find_text("Léa Martin : présent.").await?;
+    check_page(browser, "pointage après un enfant pointé").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_kitchen_and_the_supervisors_work_on_accessible_pages() {
+    if !support::run_or_skip("the_kitchen_and_the_supervisors_work_on_accessible_pages") {
+        return;
+    }
+    let app = parvis::testing::demo_app().await;
+    let browser = Browser::start().await;
+    let outcome = canteen_staff_journey(&browser, &app).await;
+    browser.finish("canteen_staff_journey", outcome).await;
+}

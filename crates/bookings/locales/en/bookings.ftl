@@ -23,3 +23,37 @@ bookings-activity = Activity
 bookings-line = Line
 bookings-amount = Amount
 bookings-total = Total for the month
+kitchen-title = Meals to prepare
+kitchen-day = Day
+kitchen-show = Show
+kitchen-csv = Download the numbers (CSV)
+kitchen-none = No school restaurant in your services.
+kitchen-total = { $count ->
+    [one] { $count } meal
+   *[other] { $count } meals
+}
+kitchen-by-diet = Meals by diet
+kitchen-diet = Diet
+kitchen-meals = Meals
+kitchen-by-allergen = Children by allergen to avoid
+kitchen-allergen = Allergen
+kitchen-children = Children
+kitchen-other-allergies = Other allergies (see the records)
+kitchen-care-plans = Children with a PAI
+register-title = Register
+register-activity = Activity
+register-booked = { $count ->
+    [one] { $count } child expected
+   *[other] { $count } children expected
+}
+register-nobody = No child is booked that day.
+register-others = { $count ->
+    [one] { $count } other child of the school (present without booking)
+   *[other] { $count } other children of the school (present without booking)
+}
+register-no-activity = No activity in your services.
+register-care-plan = PAI: follow the child's protocol
+register-allergies = Allergies: { $list }
+register-diet = Diet: { $diet }
+register-present = Present
+register-absent = Absent

@@ -1,0 +1,470 @@
+//! The staff's side: the kitchen's counts of a day (`/backoffice/cuisine`, printable, and
+//! as CSV) and the supervisors' register (`/backoffice/pointage`): today's children with
+//! their allergies and PAI shown in words, present or absent in one tap. Staff see the
+//! activities of the services they work for; administrators see all. Every showing of a
+//! register, which names children with their health needs, is audited.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use jiff::civil::Date;
+use kernel::audit::AuditTarget;
+use kernel::web::page::{self, FormPage, Page, Staff, render};
+use kernel::{AppError, Caller, Kernel, Role};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::deadlines::{BookingWindow, moment_fr, paris};
+use crate::kitchen::{self, KitchenCount};
+use crate::model::{Activity, ActivityKind, BookingStatus};
+use crate::pricing::{Attendance, DayBooking};
+use crate::store;
+
+pub fn router() -> Router<Kernel> {
+    Router::new()
+        .route("/backoffice/cuisine", get(kitchen_page))
+        .route("/backoffice/cuisine.csv", get(kitchen_csv))
+        .route("/backoffice/pointage", get(register).post(mark))
+}
+
+fn may_see(caller: &Caller, activity: &Activity) -> bool {
+    caller.identity.as_ref().is_some_and(|i| {
+        i.has_role(Role::Administrator)
+            || activity
+                .service_id
+                .as_deref()
+                .is_some_and(|s| i.works_for(s))
+    })
+}
+
+async fn visible_activities(kernel: &Kernel, caller: &Caller) -> Result<Vec<Activity>, AppError> {
+    Ok(store::activities(&kernel.db)
+        .await?
+        .into_iter()
+        .filter(|a| may_see(caller, a))
+        .collect())
+}
+
+fn day_or_today(kernel: &Kernel, raw: Option<&str>) -> Date {
+    raw.and_then(family::rules::parse_date)
+        .unwrap_or_else(|| kernel.now().to_zoned(paris()).date())
+}
+
+#[derive(Deserialize)]
+struct DayQuery {
+    jour: Option<String>,
+    activite: Option<String>,
+}
+
+// ------------------------------------------------------------------ kitchen
+
+pub struct KitchenBlock {
+    pub name: String,
+    pub school: String,
+    /// Why there is no service, when there is none.
+    pub closed: Option<String>,
+    pub status: String,
+    pub count: KitchenCount,
+}
+
+impl KitchenBlock {
+    fn diet_rows(&self) -> Vec<(&'static str, usize)> {
+        self.count
+            .by_diet
+            .iter()
+            .map(|(d, n)| (d.label_fr(), *n))
+            .collect()
+    }
+    fn allergen_rows(&self) -> Vec<(&'static str, usize)> {
+        self.count
+            .by_allergen
+            .iter()
+            .map(|(a, n)| (a.label_fr(), *n))
+            .collect()
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "bo_kitchen.html")]
+struct KitchenPage {
+    page: Page,
+    day: String,
+    day_label: String,
+    blocks: Vec<KitchenBlock>,
+}
+
+async fn kitchen_blocks(
+    kernel: &Kernel,
+    caller: &Caller,
+    day: Date,
+) -> Result<Vec<KitchenBlock>, AppError> {
+    let now = kernel.now();
+    let mut blocks = Vec::new();
+    for activity in visible_activities(kernel, caller)
+        .await?
+        .into_iter()
+        .filter(|a| a.kind == ActivityKind::Canteen)
+    {
+        let closed = activity
+            .calendar
+            .closure(day)
+            .map(|c| crate::actions::closed_sentence(&crate::deadlines::WhyClosed::NotRunning(c)));
+        let booked = store::booked_children(&kernel.db, &activity.id, day).await?;
+        let children = family::store::children_by_ids(&kernel.db, &booked).await?;
+        let count = kitchen::count(children.iter().map(|c| &c.profile));
+        let closes = activity
+            .rules
+            .booking
+            .closes_at(day, activity.rules.starts_at);
+        let status = if now < closes.timestamp() {
+            format!(
+                "Provisoire : les réservations ferment le {}.",
+                moment_fr(&closes)
+            )
+        } else {
+            match activity.rules.booking_window(&activity.calendar, day, now) {
+                BookingWindow::Late { closes_at, .. } => format!(
+                    "Définitif depuis le {} ; des repas de dernière minute peuvent s'ajouter jusqu'au {}.",
+                    moment_fr(&closes),
+                    moment_fr(&closes_at)
+                ),
+                _ => format!("Définitif depuis le {}.", moment_fr(&closes)),
+            }
+        };
+        blocks.push(KitchenBlock {
+            name: activity.name.clone(),
+            school: activity.school.clone(),
+            closed,
+            status,
+            count,
+        });
+    }
+    Ok(blocks)
+}
+
+async fn kitchen_page(
+    State(kernel): State<Kernel>,
+    page: Page,
+    Staff(caller): Staff,
+    Query(query): Query<DayQuery>,
+) -> Result<Html<String>, AppError> {
+    let day = day_or_today(&kernel, query.jour.as_deref());
+    let blocks = kitchen_blocks(&kernel, &caller, day).await?;
+    render(&KitchenPage {
+        page,
+        day: day.to_string(),
+        day_label: long_date(day),
+        blocks,
+    })
+}
+
+fn long_date(day: Date) -> String {
+    crate::deadlines::date_fr(day)
+}
+
+async fn kitchen_csv(
+    State(kernel): State<Kernel>,
+    Staff(caller): Staff,
+    Query(query): Query<DayQuery>,
+) -> Result<Response, AppError> {
+    let day = day_or_today(&kernel, query.jour.as_deref());
+    let blocks = kitchen_blocks(&kernel, &caller, day).await?;
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    let csv_error = |e: csv::Error| AppError::Internal(e.into());
+    writer
+        .write_record(["jour", "école", "activité", "rubrique", "valeur", "repas"])
+        .map_err(csv_error)?;
+    for block in &blocks {
+        let mut row = |what: &str, value: &str, n: usize| {
+            writer.write_record([
+                day.to_string().as_str(),
+                block.school.as_str(),
+                block.name.as_str(),
+                what,
+                value,
+                n.to_string().as_str(),
+            ])
+        };
+        row("total", "", block.count.total).map_err(csv_error)?;
+        for (diet, n) in block.diet_rows() {
+            row("régime", diet, n).map_err(csv_error)?;
+        }
+        for (allergen, n) in block.allergen_rows() {
+            row("allergène", allergen, n).map_err(csv_error)?;
+        }
+        row("PAI", "", block.count.care_plans).map_err(csv_error)?;
+        row("autres allergies", "", block.count.other_allergies).map_err(csv_error)?;
+    }
+    let mut body = "\u{feff}".as_bytes().to_vec();
+    body.extend(
+        writer
+            .into_inner()
+            .map_err(|e| AppError::Internal(anyhow_error(e)))?,
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"repas-{day}.csv\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+fn anyhow_error<E: std::fmt::Display>(e: E) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+// ------------------------------------------------------------------ register
+
+pub struct RegisterRow {
+    pub id: String,
+    pub name: String,
+    pub class_name: String,
+    pub diet: &'static str,
+    pub allergies: String,
+    pub care_plan: bool,
+    /// « Présent », « Absent » or « Non pointé ».
+    pub state: &'static str,
+    pub booked: bool,
+}
+
+#[derive(askama::Template)]
+#[template(path = "bo_register.html")]
+struct RegisterPage {
+    page: Page,
+    activities: Vec<(String, String)>,
+    activity: Option<String>,
+    activity_name: String,
+    day: String,
+    day_label: String,
+    closed: Option<String>,
+    booked: Vec<RegisterRow>,
+    others: Vec<RegisterRow>,
+}
+
+fn register_row(
+    child: &family::model::Child,
+    attendance: &std::collections::HashMap<String, bool>,
+    booked: bool,
+) -> RegisterRow {
+    let mut allergies: Vec<String> = child
+        .profile
+        .allergens
+        .iter()
+        .map(|a| a.label_fr().to_string())
+        .collect();
+    if !child.profile.allergy_notes.is_empty() {
+        allergies.push(child.profile.allergy_notes.clone());
+    }
+    RegisterRow {
+        id: child.person.id.clone(),
+        name: child.person.full_name(),
+        class_name: child.profile.class_name.clone(),
+        diet: child.profile.diet.label_fr(),
+        allergies: allergies.join(" ; "),
+        care_plan: child.profile.care_plan,
+        state: match attendance.get(&child.person.id) {
+            Some(true) => "Présent",
+            Some(false) => "Absent",
+            None => "Non pointé",
+        },
+        booked,
+    }
+}
+
+async fn register(
+    State(kernel): State<Kernel>,
+    FormPage(page): FormPage,
+    Staff(caller): Staff,
+    Query(query): Query<DayQuery>,
+) -> Result<Html<String>, AppError> {
+    let day = day_or_today(&kernel, query.jour.as_deref());
+    let visible = visible_activities(&kernel, &caller).await?;
+    let choices = visible
+        .iter()
+        .map(|a| (a.code.clone(), a.name.clone()))
+        .collect();
+    let chosen = match query.activite.as_deref() {
+        Some(code) => Some(
+            visible
+                .iter()
+                .find(|a| a.code == code)
+                .ok_or(AppError::NotFound)?,
+        ),
+        None => visible.first(),
+    };
+    let Some(activity) = chosen else {
+        return render(&RegisterPage {
+            page,
+            activities: choices,
+            activity: None,
+            activity_name: String::new(),
+            day: day.to_string(),
+            day_label: long_date(day),
+            closed: None,
+            booked: Vec::new(),
+            others: Vec::new(),
+        });
+    };
+    let booked_ids = store::booked_children(&kernel.db, &activity.id, day).await?;
+    let attendance = store::attendance(&kernel.db, &activity.id, day).await?;
+    let pupils = family::store::children_of_school(&kernel.db, &activity.school).await?;
+    let (booked, others): (Vec<_>, Vec<_>) = pupils
+        .iter()
+        .partition(|c| booked_ids.contains(&c.person.id));
+    kernel
+        .audit_view(
+            &caller,
+            "bookings.register_viewed",
+            Some(&AuditTarget::new("activity", &activity.id)),
+            serde_json::json!({ "day": day.to_string(), "children": booked.len() }),
+        )
+        .await?;
+    render(&RegisterPage {
+        page,
+        activities: choices,
+        activity: Some(activity.code.clone()),
+        activity_name: activity.name.clone(),
+        day: day.to_string(),
+        day_label: long_date(day),
+        closed: activity
+            .calendar
+            .closure(day)
+            .map(|c| crate::actions::closed_sentence(&crate::deadlines::WhyClosed::NotRunning(c))),
+        booked: booked
+            .iter()
+            .map(|c| register_row(c, &attendance, true))
+            .collect(),
+        others: others
+            .iter()
+            .map(|c| register_row(c, &attendance, false))
+            .collect(),
+    })
+}
+
+/// `POST /backoffice/pointage`: one child present or absent; the day's charge follows.
+async fn mark(
+    State(kernel): State<Kernel>,
+    Staff(caller): Staff,
+    session: Session,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let posted: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let field = |k: &str| {
+        posted
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let code = field("activite");
+    let child_id = field("enfant");
+    let present = match field("presence").as_str() {
+        "present" => true,
+        "absent" => false,
+        _ => return Err(AppError::BadRequest("présence inconnue".into())),
+    };
+    let day = family::rules::parse_date(&field("jour"))
+        .ok_or_else(|| AppError::BadRequest("jour illisible".into()))?;
+    let activity = store::activity_by_code(&kernel.db, &code)
+        .await?
+        .filter(|a| may_see(&caller, a))
+        .ok_or(AppError::NotFound)?;
+    let child = family::store::children_by_ids(&kernel.db, std::slice::from_ref(&child_id))
+        .await?
+        .into_iter()
+        .find(|c| c.profile.school == activity.school)
+        .ok_or(AppError::NotFound)?;
+    let back = format!(
+        "/backoffice/pointage?activite={}&jour={day}#enfant-{}",
+        activity.code, child.person.id
+    );
+    if let Some(closure) = activity.calendar.closure(day) {
+        page::flash(
+            &session,
+            "error",
+            crate::actions::closed_sentence(&crate::deadlines::WhyClosed::NotRunning(closure)),
+        )
+        .await?;
+        return Ok(Redirect::to(&back).into_response());
+    }
+    let household = family::store::household_of_child(&kernel.db, &child.person.id).await?;
+    let now = kernel.now();
+    let mut tx = kernel.db.begin().await?;
+    store::record_attendance(
+        &mut tx,
+        &activity.id,
+        &child.person.id,
+        day,
+        present,
+        caller.identity.as_ref().map(|i| i.user_id.as_str()),
+        now,
+    )
+    .await?;
+    let booking = store::booking_of(&mut tx, &activity.id, &child.person.id, day).await?;
+    let day_booking = match &booking {
+        Some(b) if b.status == BookingStatus::Booked => DayBooking::Booked {
+            late: b.late_surcharge,
+        },
+        Some(b) if b.status == BookingStatus::CancelledLate => DayBooking::CancelledLate,
+        _ => DayBooking::NotBooked,
+    };
+    let attendance = if present {
+        Attendance::Present
+    } else {
+        Attendance::Absent
+    };
+    let household = booking
+        .as_ref()
+        .map(|b| b.household_id.clone())
+        .or(household);
+    if let Some(household) = household {
+        store::delete_day_charges(&mut tx, &activity.id, &child.person.id, day).await?;
+        if let Some(line) = activity
+            .pricing
+            .day_charge(day, None, day_booking, attendance, None)
+        {
+            store::insert_charge(
+                &mut tx,
+                &household,
+                &child.person.id,
+                &activity.id,
+                booking.as_ref().map(|b| b.id.as_str()),
+                &line,
+                &activity.pricing.grid,
+                now,
+            )
+            .await?;
+        }
+    }
+    kernel
+        .audit(
+            &mut tx,
+            &caller,
+            "bookings.attendance_recorded",
+            Some(&AuditTarget::new("child", &child.person.id)),
+            serde_json::json!({ "activity": activity.id, "day": day.to_string(), "present": present }),
+        )
+        .await?;
+    tx.commit().await?;
+    page::flash(
+        &session,
+        "success",
+        format!(
+            "{} : {}.",
+            child.person.full_name(),
+            if present { "présent" } else { "absent" }
+        ),
+    )
+    .await?;
+    Ok(Redirect::to(&back).into_response())
+}
