@@ -127,12 +127,14 @@ async fn book_for(
         BookingWindow::Closed(why) => return Err(BookingError::Refused(closed_sentence(&why))),
     };
     let child_id = own.child.person.id.as_str();
+    // Read before the transaction: a write transaction never waits for another connection.
+    let quotient = family::documents::quotient_on(&kernel.db, &own.household_id, day).await?;
     let mut tx = kernel.db.begin().await?;
     if let Some(existing) = store::booking_of(&mut tx, &activity.id, child_id, day).await?
         && existing.status == BookingStatus::Booked
     {
         // Booked already (a second click): nothing more to do, nothing charged twice.
-        let cents = line_cents(activity, existing.late_surcharge, day);
+        let cents = line_cents(activity, existing.late_surcharge, day, quotient);
         return Ok(Booked {
             late: existing.late_surcharge.is_some(),
             cents,
@@ -162,7 +164,6 @@ async fn book_for(
         .await?
         .ok_or(BookingError::NotFound)?;
     store::delete_charges_of_booking(&mut tx, &saved.id).await?;
-    let quotient = None;
     let line = activity.pricing.day_charge(
         day,
         quotient,
@@ -191,12 +192,17 @@ async fn book_for(
     })
 }
 
-fn line_cents(activity: &Activity, late: Option<crate::deadlines::Modifier>, day: Date) -> i64 {
+fn line_cents(
+    activity: &Activity,
+    late: Option<crate::deadlines::Modifier>,
+    day: Date,
+    quotient: Option<u32>,
+) -> i64 {
     activity
         .pricing
         .day_charge(
             day,
-            None,
+            quotient,
             DayBooking::Booked { late },
             Attendance::Unknown,
             None,
@@ -227,6 +233,7 @@ pub async fn cancel(
             "Ce jour est passé : il ne peut plus être annulé.".into(),
         ));
     }
+    let quotient = family::documents::quotient_on(&kernel.db, &own.household_id, day).await?;
     let mut tx = kernel.db.begin().await?;
     let booking = store::booking_of(&mut tx, &activity.id, &own.child.person.id, day)
         .await?
@@ -243,7 +250,7 @@ pub async fn cancel(
             store::set_status(&mut tx, &booking.id, BookingStatus::CancelledLate, now).await?;
             let line = activity.pricing.day_charge(
                 day,
-                None,
+                quotient,
                 DayBooking::CancelledLate,
                 Attendance::Absent,
                 None,

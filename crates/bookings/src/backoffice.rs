@@ -398,6 +398,10 @@ async fn mark(
         return Ok(Redirect::to(&back).into_response());
     }
     let household = family::store::household_of_child(&kernel.db, &child.person.id).await?;
+    let quotient = match &household {
+        Some(h) => family::documents::quotient_on(&kernel.db, h, day).await?,
+        None => None,
+    };
     let now = kernel.now();
     let mut tx = kernel.db.begin().await?;
     store::record_attendance(
@@ -429,9 +433,10 @@ async fn mark(
         .or(household);
     if let Some(household) = household {
         store::delete_day_charges(&mut tx, &activity.id, &child.person.id, day).await?;
-        if let Some(line) = activity
-            .pricing
-            .day_charge(day, None, day_booking, attendance, None)
+        if let Some(line) =
+            activity
+                .pricing
+                .day_charge(day, quotient, day_booking, attendance, None)
         {
             store::insert_charge(
                 &mut tx,

@@ -151,13 +151,18 @@ struct MonthQuery {
     mois: Option<String>,
 }
 
-fn price_of(activity: &Activity, day: Date, late: Option<crate::deadlines::Modifier>) -> String {
+fn price_of(
+    activity: &Activity,
+    day: Date,
+    late: Option<crate::deadlines::Modifier>,
+    quotients: &[family::rules::QuotientRecord],
+) -> String {
     euros(
         activity
             .pricing
             .day_charge(
                 day,
-                None,
+                family::rules::quotient_on(quotients, day),
                 DayBooking::Booked { late },
                 Attendance::Unknown,
                 None,
@@ -170,6 +175,7 @@ async fn activity_month(
     kernel: &Kernel,
     child_id: &str,
     activity: &Activity,
+    quotients: &[family::rules::QuotientRecord],
     first: Date,
 ) -> Result<ActivityMonth, AppError> {
     let last = first.last_of_month();
@@ -182,7 +188,7 @@ async fn activity_month(
         let runs = activity.calendar.weekdays.contains(&day.weekday())
             || activity.calendar.open_days.contains(&day);
         if runs {
-            days.push(day_row(kernel, activity, &bookings, day, now).await?);
+            days.push(day_row(kernel, activity, &bookings, quotients, day, now).await?);
         }
         day = day.saturating_add(1.day());
     }
@@ -206,6 +212,7 @@ async fn day_row(
     kernel: &Kernel,
     activity: &Activity,
     bookings: &[crate::model::Booking],
+    quotients: &[family::rules::QuotientRecord],
     day: Date,
     now: jiff::Timestamp,
 ) -> Result<DayRow, AppError> {
@@ -214,7 +221,7 @@ async fn day_row(
     let booking = bookings.iter().find(|b| b.day == day);
     let started = now >= at_paris(day, activity.rules.starts_at).timestamp();
     if let Some(b) = booking.filter(|b| b.status == BookingStatus::Booked) {
-        let price = price_of(activity, day, b.late_surcharge);
+        let price = price_of(activity, day, b.late_surcharge, quotients);
         let (state, action) = if started {
             (format!("Réservé ({price})."), None)
         } else {
@@ -266,7 +273,7 @@ async fn day_row(
                         format!(
                             "{prefix}Réservable jusqu'au {} ({}).",
                             moment_fr(&closes_at),
-                            price_of(activity, day, None)
+                            price_of(activity, day, None, quotients)
                         ),
                         Some(("reserver", format!("Réserver le {}", long_day(day)))),
                     ),
@@ -278,7 +285,7 @@ async fn day_row(
                         format!(
                             "{prefix}Délai normal dépassé : réservation de dernière minute jusqu'au {} ({}).",
                             moment_fr(&closes_at),
-                            price_of(activity, day, Some(surcharge))
+                            price_of(activity, day, Some(surcharge), quotients)
                         ),
                         Some((
                             "reserver",
@@ -307,9 +314,11 @@ async fn month_page(
     first: Date,
 ) -> Result<MonthPage, AppError> {
     let activities = store::activities_for_school(&kernel.db, &own.child.profile.school).await?;
+    let quotients = family::documents::quotients(&kernel.db, &own.household_id).await?;
     let mut months = Vec::with_capacity(activities.len());
     for activity in &activities {
-        months.push(activity_month(kernel, &own.child.person.id, activity, first).await?);
+        months
+            .push(activity_month(kernel, &own.child.person.id, activity, &quotients, first).await?);
     }
     let ym = |d: Date| d.strftime("%Y-%m").to_string();
     Ok(MonthPage {

@@ -17,6 +17,8 @@ pub enum FamilyError {
     NotFound,
     #[error("connexion requise")]
     LoginRequired,
+    #[error("stockage des fichiers : {0}")]
+    Storage(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -34,6 +36,7 @@ impl From<FamilyError> for kernel::AppError {
                     .join(" "),
             ),
             FamilyError::Database(e) => kernel::AppError::Internal(e.into()),
+            FamilyError::Storage(e) => kernel::AppError::Internal(anyhow::anyhow!(e)),
         }
     }
 }

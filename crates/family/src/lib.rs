@@ -9,7 +9,9 @@
 //! each in one transaction; `web` the pages under `/famille`.
 
 pub mod actions;
+pub mod backoffice;
 pub mod demo;
+pub mod documents;
 pub mod model;
 pub mod rules;
 pub mod store;
@@ -17,7 +19,10 @@ pub mod web;
 
 use kernel::migrate::Migration;
 
-pub use web::router;
+/// The families' pages and the family service's.
+pub fn router() -> axum::Router<kernel::Kernel> {
+    web::router().merge(backoffice::router())
+}
 
 fluent_templates::static_loader! {
     pub static LOCALES = {
@@ -28,10 +33,16 @@ fluent_templates::static_loader! {
 }
 
 pub fn migrations() -> Vec<Migration> {
-    vec![Migration::portable(
-        "family/0001_family",
-        include_str!("../migrations/0001_family.sql"),
-    )]
+    vec![
+        Migration::portable(
+            "family/0001_family",
+            include_str!("../migrations/0001_family.sql"),
+        ),
+        Migration::portable(
+            "family/0002_documents",
+            include_str!("../migrations/0002_documents.sql"),
+        ),
+    ]
 }
 
 #[cfg(test)]

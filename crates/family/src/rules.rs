@@ -279,6 +279,27 @@ pub fn quotient_on(records: &[QuotientRecord], day: Date) -> Option<u32> {
 
 // ------------------------------------------------------------------ documents
 
+/// How long a document usually stays valid from its date; the agent checking it may
+/// correct the end. A proof of address is taken for three months, a tax notice or a CAF
+/// certificate for a year, an insurance or a PAI for the school year (to 31 August).
+pub fn default_validity(kind: DocumentType, dated: Date) -> Option<Date> {
+    match kind {
+        DocumentType::ProofOfAddress => Some(dated.saturating_add(3.months())),
+        DocumentType::TaxNotice | DocumentType::CafCertificate => {
+            Some(dated.saturating_add(1.year()))
+        }
+        DocumentType::SchoolInsurance | DocumentType::CarePlan => {
+            let end = jiff::civil::date(dated.year(), 8, 31);
+            Some(if dated <= end {
+                end
+            } else {
+                jiff::civil::date(dated.year() + 1, 8, 31)
+            })
+        }
+        DocumentType::VaccinationRecord | DocumentType::CustodyJudgement => None,
+    }
+}
+
 /// How one required document stands for a service.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Requirement {
@@ -581,6 +602,30 @@ mod tests {
         // A second service asking for the same proof of address reuses the accepted one.
         let leisure = summary(&[DocumentType::ProofOfAddress], &documents, today, 0);
         assert!(leisure[0].1.is_satisfied());
+    }
+
+    #[test]
+    fn documents_last_as_long_as_they_usually_do() {
+        assert_eq!(
+            default_validity(DocumentType::ProofOfAddress, date(2026, 11, 30)),
+            Some(date(2027, 2, 28))
+        );
+        assert_eq!(
+            default_validity(DocumentType::SchoolInsurance, date(2026, 9, 2)),
+            Some(date(2027, 8, 31))
+        );
+        assert_eq!(
+            default_validity(DocumentType::CarePlan, date(2027, 3, 1)),
+            Some(date(2027, 8, 31))
+        );
+        assert_eq!(
+            default_validity(DocumentType::CafCertificate, date(2026, 1, 15)),
+            Some(date(2027, 1, 15))
+        );
+        assert_eq!(
+            default_validity(DocumentType::VaccinationRecord, date(2020, 1, 1)),
+            None
+        );
     }
 
     proptest! {

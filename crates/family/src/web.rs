@@ -29,6 +29,8 @@ pub fn router() -> Router<Kernel> {
             get(new_child).post(create_child),
         )
         .route("/famille/enfants/{id}", get(edit_child).post(save_child))
+        .route("/famille/documents", get(documents).post(give_document))
+        .route("/famille/documents/{id}/fichier", get(document_file))
         .route("/famille/contacts", post(add_contact))
         .route("/famille/contacts/{id}/supprimer", post(remove_contact))
 }
@@ -76,7 +78,7 @@ pub struct ChildRow {
     pub care_plan: bool,
 }
 
-fn child_row(child: &Child) -> ChildRow {
+pub fn child_row(child: &Child) -> ChildRow {
     let mut allergies: Vec<String> = child
         .profile
         .allergens
@@ -121,6 +123,40 @@ struct HomePage {
     errors: FormErrors,
     /// What was typed in the open-the-file or new-contact form, kept on an error.
     typed: Posted,
+    /// « 850, attestation CAF, depuis le 01/09/2026 », or `None` when none was entered.
+    quotient: Option<String>,
+    /// Each family service with its documents and where each stands.
+    summary: Vec<(String, Vec<RequirementRow>)>,
+}
+
+pub struct RequirementRow {
+    pub label: &'static str,
+    pub state: String,
+    pub ok: bool,
+}
+
+fn requirement_row(
+    kind: crate::model::DocumentType,
+    r: &crate::rules::Requirement,
+) -> RequirementRow {
+    use crate::rules::Requirement;
+    let date = |d: &jiff::civil::Date| d.strftime("%d/%m/%Y").to_string();
+    let state = match r {
+        Requirement::Missing => "À fournir".to_string(),
+        Requirement::Pending => "Reçu, en cours de vérification".to_string(),
+        Requirement::Refused { reason } => format!("Refusé : {reason} — à fournir de nouveau"),
+        Requirement::Valid { until: None } => "Valide".to_string(),
+        Requirement::Valid { until: Some(u) } => format!("Valide jusqu'au {}", date(u)),
+        Requirement::ExpiringSoon { until } => {
+            format!("Expire le {} : pensez à en fournir un nouveau", date(until))
+        }
+        Requirement::Expired { on } => format!("Expiré le {} — à fournir de nouveau", date(on)),
+    };
+    RequirementRow {
+        label: kind.label_fr(),
+        ok: r.is_satisfied(),
+        state,
+    }
 }
 
 impl HomePage {
@@ -148,7 +184,49 @@ async fn home_page(
     let (pickups, emergencies) = contacts
         .into_iter()
         .partition(|c| c.kind == ContactKind::Pickup);
+    let today = kernel.now().to_zoned(kernel::clock::paris()).date();
+    let (quotient, summary) = match &household {
+        Some(h) => {
+            let records = crate::documents::quotients(&kernel.db, &h.id).await?;
+            let quotient = records
+                .iter()
+                .filter(|r| r.effective_from <= today)
+                .max_by_key(|r| r.effective_from)
+                .map(|r| {
+                    format!(
+                        "{} ({}, depuis le {})",
+                        r.value,
+                        match r.source {
+                            crate::rules::QuotientSource::CafCertificate => "attestation CAF",
+                            crate::rules::QuotientSource::Computed => "calculé par la mairie",
+                        },
+                        r.effective_from.strftime("%d/%m/%Y")
+                    )
+                });
+            let documents: Vec<crate::model::Document> =
+                crate::documents::documents_of(&kernel.db, &h.id)
+                    .await?
+                    .into_iter()
+                    .map(|d| d.document)
+                    .collect();
+            let summary = crate::documents::requirements(&kernel.db)
+                .await?
+                .into_iter()
+                .map(|(service, kinds)| {
+                    let rows = crate::rules::summary(&kinds, &documents, today, 30)
+                        .iter()
+                        .map(|(kind, r)| requirement_row(*kind, r))
+                        .collect();
+                    (service, rows)
+                })
+                .collect();
+            (quotient, summary)
+        }
+        None => (None, Vec::new()),
+    };
     Ok(HomePage {
+        quotient,
+        summary,
         page,
         household,
         adults,
@@ -464,4 +542,172 @@ impl SpaceSection for MyFamily {
             }],
         })
     }
+}
+
+// ------------------------------------------------------------------ documents
+
+pub struct DocumentRow {
+    pub id: String,
+    pub kind: &'static str,
+    pub file_name: String,
+    pub dated: String,
+    pub until: String,
+    pub status: String,
+}
+
+pub fn document_row(d: &crate::documents::StoredDocument) -> DocumentRow {
+    use crate::model::DocumentStatus;
+    DocumentRow {
+        id: d.id.clone(),
+        kind: d.document.kind.label_fr(),
+        file_name: d.file_name.clone(),
+        dated: d.document.valid_from.strftime("%d/%m/%Y").to_string(),
+        until: d
+            .document
+            .valid_until
+            .map(|u| u.strftime("%d/%m/%Y").to_string())
+            .unwrap_or_else(|| "—".into()),
+        status: match &d.document.status {
+            DocumentStatus::Pending => "En cours de vérification".into(),
+            DocumentStatus::Accepted => "Accepté".into(),
+            DocumentStatus::Refused { reason } => format!("Refusé : {reason}"),
+        },
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "family_documents.html")]
+struct DocumentsPage {
+    page: Page,
+    documents: Vec<DocumentRow>,
+    kinds: Vec<(&'static str, &'static str)>,
+    errors: FormErrors,
+    kind: String,
+    dated: String,
+}
+
+async fn documents_page(
+    kernel: &Kernel,
+    page: Page,
+    household: &Household,
+    errors: FormErrors,
+    kind: String,
+    dated: String,
+) -> Result<DocumentsPage, AppError> {
+    Ok(DocumentsPage {
+        page,
+        documents: crate::documents::documents_of(&kernel.db, &household.id)
+            .await?
+            .iter()
+            .map(document_row)
+            .collect(),
+        kinds: crate::model::DocumentType::ALL
+            .iter()
+            .map(|k| (k.code(), k.label_fr()))
+            .collect(),
+        errors,
+        kind,
+        dated,
+    })
+}
+
+async fn documents(
+    State(kernel): State<Kernel>,
+    FormPage(page): FormPage,
+    LoggedIn(caller): LoggedIn,
+) -> Result<Response, AppError> {
+    let Some(household) = actions::my_household(&kernel, &caller).await? else {
+        return Ok(Redirect::to("/famille").into_response());
+    };
+    render(
+        &documents_page(
+            &kernel,
+            page,
+            &household,
+            FormErrors::new(),
+            String::new(),
+            String::new(),
+        )
+        .await?,
+    )
+    .map(IntoResponse::into_response)
+}
+
+async fn give_document(
+    State(kernel): State<Kernel>,
+    FormPage(page): FormPage,
+    LoggedIn(caller): LoggedIn,
+    session: Session,
+    mut form: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let household = household_or_home(&kernel, &caller).await?;
+    let (mut kind, mut dated, mut name, mut bytes) =
+        (String::new(), String::new(), String::new(), Vec::new());
+    let unreadable = |_| AppError::BadRequest("formulaire illisible".into());
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        match field.name().unwrap_or_default() {
+            "kind" => kind = field.text().await.map_err(unreadable)?,
+            "dated" => dated = field.text().await.map_err(unreadable)?,
+            "file" => {
+                name = field.file_name().unwrap_or_default().to_string();
+                bytes = field.bytes().await.map_err(unreadable)?.to_vec();
+            }
+            _ => {}
+        }
+    }
+    let upload = crate::documents::Upload {
+        kind: &kind,
+        dated: &dated,
+        file_name: &name,
+        bytes: &bytes,
+    };
+    match crate::documents::upload(&kernel, &caller, &household.id, upload).await {
+        Ok(_) => {
+            page::flash(&session, "success", page.tr.t("family-document-given")).await?;
+            Ok(Redirect::to("/famille/documents").into_response())
+        }
+        Err(FamilyError::Invalid(problems)) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &documents_page(&kernel, page, &household, errors_of(problems), kind, dated).await?,
+        )
+        .map(IntoResponse::into_response),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Sends a stored document back: to its family, or to an agent of the family service.
+pub async fn send_file(kernel: &Kernel, file_id: &str) -> Result<Response, AppError> {
+    let (file, bytes) = kernel::files::read(kernel, file_id)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?
+        .ok_or(AppError::NotFound)?;
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        file.original_name.replace(['"', '\\'], "_")
+    );
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, file.content_type),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (
+                axum::http::header::CACHE_CONTROL,
+                "private, no-store".into(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn document_file(
+    State(kernel): State<Kernel>,
+    LoggedIn(caller): LoggedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let household = household_or_home(&kernel, &caller).await?;
+    let document = crate::documents::document_by_id(&kernel.db, &id)
+        .await?
+        .filter(|d| d.household_id == household.id)
+        .ok_or(AppError::NotFound)?;
+    send_file(&kernel, &document.file_id).await
 }

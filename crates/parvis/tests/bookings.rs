@@ -52,7 +52,7 @@ async fn booking_and_cancelling_on_each_side_of_each_deadline() {
     let booked = actions::book(&app.kernel, &camille, &lea, CANTEEN, friday)
         .await
         .unwrap();
-    assert_eq!((booked.late, booked.cents), (false, 449));
+    assert_eq!((booked.late, booked.cents), (false, 320));
     let explanation: String = sqlx::query_scalar(
         "SELECT explanation FROM charges WHERE child_id = $1 AND day = '2026-11-27'",
     )
@@ -60,10 +60,7 @@ async fn booking_and_cancelling_on_each_side_of_each_deadline() {
     .fetch_one(app.kernel.db.pool())
     .await
     .unwrap();
-    assert_eq!(
-        explanation,
-        "Tranche 3 (quotient familial non fourni) : 4,49 € = 4,49 €"
-    );
+    assert_eq!(explanation, "Tranche 2 (QF ≤ 1000) : 3,20 € = 3,20 €");
     // A second click books nothing more and charges nothing twice.
     actions::book(&app.kernel, &camille, &lea, CANTEEN, friday)
         .await
@@ -97,7 +94,7 @@ async fn booking_and_cancelling_on_each_side_of_each_deadline() {
     let late = actions::cancel(&app.kernel, &camille, &lea, CANTEEN, friday)
         .await
         .unwrap();
-    assert_eq!(late.charged_cents, Some(449));
+    assert_eq!(late.charged_cents, Some(320));
     assert_eq!(
         scalar(
             &app,
@@ -112,11 +109,11 @@ async fn booking_and_cancelling_on_each_side_of_each_deadline() {
     let last_minute = actions::book(&app.kernel, &camille, &lea, CANTEEN, friday)
         .await
         .unwrap();
-    assert_eq!((last_minute.late, last_minute.cents), (true, 549));
+    assert_eq!((last_minute.late, last_minute.cents), (true, 420));
     assert_eq!(
         scalar(
             &app,
-            "SELECT COUNT(*) FROM charges WHERE child_id = $1 AND day = '2026-11-27' AND kind = 'late_booking' AND cents = 549",
+            "SELECT COUNT(*) FROM charges WHERE child_id = $1 AND day = '2026-11-27' AND kind = 'late_booking' AND cents = 420",
             &[&lea]
         )
         .await,
@@ -157,10 +154,10 @@ async fn the_month_page_books_and_cancels_without_javascript() {
     assert!(page.contains("Garderie du soir — École élémentaire Jules-Ferry"));
     // Booked by the weekly pattern: cancellable free until two working days before.
     assert!(
-        page.contains("Réservé (4,49 €). Annulation sans frais jusqu&#39;au vendredi 4 à 12:00.")
+        page.contains("Réservé (3,20 €). Annulation sans frais jusqu&#39;au vendredi 4 à 12:00.")
     );
     // Fridays are not in the pattern: bookable, with the deadline and the price.
-    assert!(page.contains("Réservable jusqu&#39;au mercredi 9 à 12:00 (4,49 €)."));
+    assert!(page.contains("Réservable jusqu&#39;au mercredi 9 à 12:00 (3,20 €)."));
     assert!(page.contains("Fermé : Vacances de Noël."));
     assert!(
         !page.contains("mercredi 2</th>"),
@@ -187,7 +184,7 @@ async fn the_month_page_books_and_cancels_without_javascript() {
         )
     );
     let after = client.follow(&book).await;
-    assert!(after.contains("Réservé : le vendredi 11 décembre (4,49 €)."));
+    assert!(after.contains("Réservé : le vendredi 11 décembre (3,20 €)."));
     let cancel = client
         .submit(
             &format!("/famille/reservations/{lea}?mois=2026-12"),
@@ -241,10 +238,10 @@ async fn the_month_page_books_and_cancels_without_javascript() {
     );
     assert!(account.contains(&format!(
         "{},{:02} €",
-        december_meals * 449 / 100,
-        december_meals * 449 % 100
+        december_meals * 320 / 100,
+        december_meals * 320 % 100
     )));
-    assert!(account.contains("Tranche 3 (quotient familial non fourni)"));
+    assert!(account.contains("Tranche 2 (QF ≤ 1000)"));
 }
 
 #[tokio::test]
@@ -358,6 +355,8 @@ async fn the_last_places_go_to_as_many_parents_as_there_are_places() {
         .filter(|o| matches!(o, Err(BookingError::Full)))
         .count();
     assert_eq!((booked, full), (2, 3), "{outcomes:?}");
+    // These families gave no quotient: the top bracket of evening care.
+    assert!(outcomes.iter().flatten().all(|b| b.cents == 220 && !b.late));
     assert_eq!(
         store::places_taken(&app.kernel.db, &care.id, friday)
             .await
@@ -575,11 +574,11 @@ async fn the_supervisor_marks_presence_and_the_charges_follow() {
     };
     assert_eq!(mark(&lea, "absent").await.status, 303);
     assert_eq!(
-        scalar(&app, &day_lines(449), &[&lea, "unjustified_absence"]).await,
+        scalar(&app, &day_lines(320), &[&lea, "unjustified_absence"]).await,
         1
     );
     mark(&lea, "present").await;
-    assert_eq!(scalar(&app, &day_lines(449), &[&lea, "booking"]).await, 1);
+    assert_eq!(scalar(&app, &day_lines(320), &[&lea, "booking"]).await, 1);
     assert_eq!(
         scalar(
             &app,

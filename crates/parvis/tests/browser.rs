@@ -847,7 +847,7 @@ async fn family_journey(browser: &Browser, app: &TestApp) -> Result<(), String> 
         )
         .await?;
     browser
-        .find_text("Réservé : le vendredi 11 décembre (4,49 €).")
+        .find_text("Réservé : le vendredi 11 décembre (3,20 €).")
         .await?;
     check_page(browser, "mois de réservations après une réservation").await?;
     browser

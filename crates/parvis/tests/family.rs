@@ -296,3 +296,272 @@ async fn another_family_never_sees_nor_changes_these_children() {
         1
     );
 }
+
+/// A one-page PDF, as a scanner makes.
+fn pdf(title: &str) -> Vec<u8> {
+    format!("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% {title}\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+        .into_bytes()
+}
+
+#[tokio::test]
+async fn a_family_gives_a_document_once_and_every_service_reuses_it() {
+    let app = demo_app().await;
+    let camille = resident(&app).await;
+    let page = camille.get("/famille").await;
+    assert!(page.contains("Quotient familial : 850 (attestation CAF, depuis le 01/09/2026)."));
+    // The proof of address accepted once counts for the canteen and for after-school care.
+    assert_eq!(
+        page.body
+            .matches(
+                "✓ Justificatif de domicile de moins de 3 mois : Valide jusqu&#39;au 05/01/2027"
+            )
+            .count(),
+        3
+    );
+    assert!(
+        page.contains("✗ Attestation d&#39;assurance scolaire : Reçu, en cours de vérification")
+    );
+    assert!(page.contains("✗ Attestation de quotient familial CAF : À fournir"));
+
+    let form = camille.get("/famille/documents").await;
+    let token = form.csrf();
+    // Nothing chosen, a date to come, a file that is not a document: all refused at once.
+    let bad = camille
+        .post_multipart(
+            "/famille/documents",
+            &[
+                ("csrf_token", &token),
+                ("kind", ""),
+                ("dated", "2030-01-01"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.contains("href=\"#kind\""));
+    assert!(bad.contains("id=\"dated-erreur\""));
+    assert!(bad.contains("id=\"file-erreur\""));
+    let not_a_document = camille
+        .post_multipart(
+            "/famille/documents",
+            &[
+                ("csrf_token", &token),
+                ("kind", "attestation-caf"),
+                ("dated", "2026-11-02"),
+            ],
+            &[("file", "attestation.exe", b"MZ\x90\x00 pas un document")],
+        )
+        .await;
+    assert_eq!(not_a_document.status, 422);
+    assert!(not_a_document.contains("Ce type de fichier n&#39;est pas accepté"));
+    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM supporting_documents")
+        .fetch_one(app.kernel.db.pool())
+        .await
+        .unwrap();
+    let given = camille
+        .post_multipart(
+            "/famille/documents",
+            &[
+                ("csrf_token", &token),
+                ("kind", "attestation-caf"),
+                ("dated", "02/11/2026"),
+            ],
+            &[("file", "attestation-caf.pdf", &pdf("CAF"))],
+        )
+        .await;
+    assert_eq!(given.status, 303, "{}", given.body);
+    let list = camille.follow(&given).await;
+    assert!(list.contains("Attestation de quotient familial CAF"));
+    assert!(list.contains("En cours de vérification"));
+    assert!(
+        list.contains("02/11/2027"),
+        "a CAF certificate is taken for a year"
+    );
+    let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM supporting_documents")
+        .fetch_one(app.kernel.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(after, before + 1);
+    let id: String =
+        sqlx::query_scalar("SELECT id FROM supporting_documents WHERE kind = 'attestation-caf'")
+            .fetch_one(app.kernel.db.pool())
+            .await
+            .unwrap();
+    let own = camille
+        .get(&format!("/famille/documents/{id}/fichier"))
+        .await;
+    assert_eq!(own.status, 200);
+    assert!(own.bytes.starts_with(b"%PDF"));
+    // Another family never gets it.
+    let luc = staff(&app, LUC).await;
+    luc.submit(
+        "/famille",
+        "/famille",
+        &[("address", "3 impasse des Lilas")],
+    )
+    .await;
+    assert_eq!(
+        luc.get(&format!("/famille/documents/{id}/fichier"))
+            .await
+            .status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn the_family_service_checks_documents_and_sets_the_quotient() {
+    let app = demo_app().await;
+    let karim = staff(&app, "karim.haddad@demo.parvis.fr").await;
+    let search = karim.get("/backoffice/familles").await;
+    assert_eq!(search.status, 200, "{}", search.body);
+    assert!(search.contains("Famille Martin"));
+    assert!(search.contains("Attestation d&#39;assurance scolaire"));
+    let found = karim.get("/backoffice/familles?q=l%C3%A9a").await;
+    let household: String =
+        sqlx::query_scalar("SELECT id FROM households WHERE label = 'Famille Martin'")
+            .fetch_one(app.kernel.db.pool())
+            .await
+            .unwrap();
+    assert!(found.contains(&format!("href=\"/backoffice/familles/{household}\"")));
+    let file = format!("/backoffice/familles/{household}");
+    let page = karim.get(&file).await;
+    assert!(page.contains("Arachides"));
+    let viewed: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'family.file_viewed' AND target_id = $1",
+    )
+    .bind(&household)
+    .fetch_one(app.kernel.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(viewed, 1);
+
+    let insurance: String =
+        sqlx::query_scalar("SELECT id FROM supporting_documents WHERE kind = 'assurance-scolaire'")
+            .fetch_one(app.kernel.db.pool())
+            .await
+            .unwrap();
+    let check = format!("/backoffice/familles/documents/{insurance}");
+    let no_reason = karim
+        .submit(&file, &check, &[("decision", "refuser"), ("reason", " ")])
+        .await;
+    assert_eq!(no_reason.status, 422);
+    assert!(no_reason.contains("Indiquez à la famille pourquoi"));
+    let refused = karim
+        .submit(
+            &file,
+            &check,
+            &[
+                ("decision", "refuser"),
+                ("reason", "Attestation de l'an dernier"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 303);
+    let camille = resident(&app).await;
+    assert!(
+        camille
+            .get("/famille/documents")
+            .await
+            .contains("Refusé : Attestation de l&#39;an dernier")
+    );
+    // An agent opens the document: the reading is audited.
+    let opened = karim.get(&format!("{check}/fichier")).await;
+    assert_eq!(opened.status, 200);
+    let document_views: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'family.document_viewed' AND target_id = $1",
+    )
+    .bind(&insurance)
+    .fetch_one(app.kernel.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(document_views, 1);
+
+    // A quotient in the past needs the agent's decision and its reason.
+    let quotient = format!("{file}/quotient");
+    let past = karim
+        .submit(
+            &file,
+            &quotient,
+            &[
+                ("source", "caf"),
+                ("value", "400"),
+                ("effective_from", "2026-11-01"),
+            ],
+        )
+        .await;
+    assert_eq!(past.status, 422);
+    assert!(past.contains("id=\"effective_from-erreur\""));
+    let unexplained = karim
+        .submit(
+            &file,
+            &quotient,
+            &[
+                ("source", "caf"),
+                ("value", "400"),
+                ("effective_from", "2026-11-01"),
+                ("retroactive", "oui"),
+            ],
+        )
+        .await;
+    assert_eq!(unexplained.status, 422);
+    let saved = karim
+        .submit(
+            &file,
+            &quotient,
+            &[
+                ("source", "caf"),
+                ("value", "400"),
+                ("effective_from", "2026-12-01"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    // Prices follow the quotient from its date: 3,20 € in November, 1,00 € in December.
+    let parent = parvis::testing::caller(&app, "camille.martin@demo.parvis.fr").await;
+    let lea: String = sqlx::query_scalar("SELECT id FROM family_people WHERE given_name = 'Léa'")
+        .fetch_one(app.kernel.db.pool())
+        .await
+        .unwrap();
+    let canteen = "cantine-elementaire-jules-ferry";
+    let november = bookings::actions::book(
+        &app.kernel,
+        &parent,
+        &lea,
+        canteen,
+        jiff::civil::date(2026, 11, 27),
+    )
+    .await
+    .unwrap();
+    let december = bookings::actions::book(
+        &app.kernel,
+        &parent,
+        &lea,
+        canteen,
+        jiff::civil::date(2026, 12, 4),
+    )
+    .await
+    .unwrap();
+    assert_eq!((november.cents, december.cents), (320, 100));
+    // Computed from resources: a couple with one child and 2,500 € a month → 1,000.
+    let computed = karim
+        .submit(
+            &file,
+            &quotient,
+            &[
+                ("source", "calcul"),
+                ("resources", "2 500"),
+                ("children", "1"),
+                ("couple", "oui"),
+                ("effective_from", "2027-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(computed.status, 303);
+    assert!(karim.get(&file).await.contains("1000 (calculé)"));
+
+    // Staff of other services and residents do not come here.
+    let luc = staff(&app, LUC).await;
+    assert_eq!(luc.get("/backoffice/familles").await.status, 403);
+    assert_eq!(luc.get(&file).await.status, 403);
+    assert_eq!(camille.get("/backoffice/familles").await.status, 403);
+}

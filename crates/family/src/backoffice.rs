@@ -1,0 +1,441 @@
+//! The family service's back office (`/backoffice/familles`): find a family, read and
+//! check its file, accept or refuse its documents, enter its quotient. Only the staff of
+//! the service that keeps the family files, and administrators, come here; every
+//! showing of a file (children's health data) and of a document is audited.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use kernel::audit::AuditTarget;
+use kernel::web::forms::FormErrors;
+use kernel::web::page::{self, FormPage, Page, Staff, render, render_status};
+use kernel::{AppError, Caller, Kernel};
+use serde::Deserialize;
+use sqlx::Row;
+use tower_sessions::Session;
+
+use crate::actions::FamilyError;
+use crate::documents::{self, Check};
+use crate::model::{Adult, Household};
+use crate::rules::{self, QuotientFormula, QuotientRecord, QuotientSource};
+use crate::store;
+use crate::web::{ChildRow, DocumentRow, document_row};
+
+pub fn router() -> Router<Kernel> {
+    Router::new()
+        .route("/backoffice/familles", get(search))
+        .route("/backoffice/familles/{id}", get(file))
+        .route("/backoffice/familles/{id}/quotient", post(quotient))
+        .route("/backoffice/familles/documents/{id}", post(check))
+        .route(
+            "/backoffice/familles/documents/{id}/fichier",
+            get(document_file),
+        )
+}
+
+async fn require_agent(kernel: &Kernel, caller: &Caller) -> Result<(), AppError> {
+    if documents::is_family_agent(kernel, caller).await? {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+// ------------------------------------------------------------------ search
+
+pub struct FamilyHit {
+    pub id: String,
+    pub label: String,
+    pub people: String,
+}
+
+pub struct PendingRow {
+    pub household_id: String,
+    pub household: String,
+    pub document: DocumentRow,
+}
+
+#[derive(askama::Template)]
+#[template(path = "bo_families.html")]
+struct SearchPage {
+    page: Page,
+    q: String,
+    hits: Vec<FamilyHit>,
+    searched: bool,
+    pending: Vec<PendingRow>,
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+async fn search_households(kernel: &Kernel, q: &str) -> Result<Vec<FamilyHit>, AppError> {
+    let pattern = format!("%{}%", q.trim().to_lowercase().replace(['%', '_'], ""));
+    let rows = sqlx::query(
+        "SELECT DISTINCT h.id, h.label, h.created_at FROM households h
+           JOIN household_members m ON m.household_id = h.id
+           JOIN family_people p ON p.id = m.person_id
+         WHERE LOWER(h.label) LIKE $1 OR LOWER(p.given_name || ' ' || p.family_name) LIKE $1
+            OR LOWER(p.email) LIKE $1
+         ORDER BY h.label, h.created_at LIMIT 50",
+    )
+    .bind(pattern)
+    .fetch_all(kernel.db.pool())
+    .await?;
+    let mut hits = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id: String = row.get(0);
+        let adults = store::adults(&kernel.db, &id).await?;
+        let children = store::children(&kernel.db, &id).await?;
+        let people = adults
+            .iter()
+            .map(|a| a.person.full_name())
+            .chain(children.iter().map(|c| c.person.given_name.clone()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        hits.push(FamilyHit {
+            id,
+            label: row.get(1),
+            people,
+        });
+    }
+    Ok(hits)
+}
+
+async fn search(
+    State(kernel): State<Kernel>,
+    page: Page,
+    Staff(caller): Staff,
+    Query(query): Query<SearchQuery>,
+) -> Result<Html<String>, AppError> {
+    require_agent(&kernel, &caller).await?;
+    let q = rules::clean(&query.q, 100);
+    let hits = if q.is_empty() {
+        Vec::new()
+    } else {
+        search_households(&kernel, &q).await?
+    };
+    let pending = documents::pending_documents(&kernel.db, 50)
+        .await?
+        .into_iter()
+        .map(|(d, household)| PendingRow {
+            household_id: d.household_id.clone(),
+            household,
+            document: document_row(&d),
+        })
+        .collect();
+    render(&SearchPage {
+        page,
+        searched: !q.is_empty(),
+        q,
+        hits,
+        pending,
+    })
+}
+
+// ------------------------------------------------------------------ one file
+
+pub struct AgentDocument {
+    pub row: DocumentRow,
+    pub pending: bool,
+    /// The end of validity proposed when accepting (`2027-02-28`), empty for none.
+    pub proposed_until: String,
+}
+
+pub struct QuotientRow {
+    pub value: u32,
+    pub source: &'static str,
+    pub from: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "bo_family.html")]
+struct FilePage {
+    page: Page,
+    household: Household,
+    adults: Vec<Adult>,
+    children: Vec<ChildRow>,
+    documents: Vec<AgentDocument>,
+    quotients: Vec<QuotientRow>,
+    errors: FormErrors,
+    typed: Vec<(String, String)>,
+}
+
+impl FilePage {
+    fn typed(&self, key: &str) -> String {
+        self.typed
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+}
+
+async fn file_page(
+    kernel: &Kernel,
+    caller: &Caller,
+    page: Page,
+    id: &str,
+    errors: FormErrors,
+    typed: Vec<(String, String)>,
+) -> Result<FilePage, AppError> {
+    require_agent(kernel, caller).await?;
+    let household = sqlx::query("SELECT id, label, address FROM households WHERE id = $1")
+        .bind(id)
+        .fetch_optional(kernel.db.pool())
+        .await?
+        .map(|r| Household {
+            id: r.get(0),
+            label: r.get(1),
+            address: r.get(2),
+        })
+        .ok_or(AppError::NotFound)?;
+    let children = store::children(&kernel.db, id).await?;
+    kernel
+        .audit_view(
+            caller,
+            "family.file_viewed",
+            Some(&AuditTarget::new("household", id)),
+            serde_json::json!({ "children": children.len() }),
+        )
+        .await?;
+    let documents = documents::documents_of(&kernel.db, id)
+        .await?
+        .iter()
+        .map(|d| AgentDocument {
+            row: document_row(d),
+            pending: d.document.status == crate::model::DocumentStatus::Pending,
+            proposed_until: d
+                .document
+                .valid_until
+                .map(|u| u.to_string())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let quotients = documents::quotients(&kernel.db, id)
+        .await?
+        .iter()
+        .rev()
+        .map(|q| QuotientRow {
+            value: q.value,
+            source: match q.source {
+                QuotientSource::CafCertificate => "attestation CAF",
+                QuotientSource::Computed => "calculé",
+            },
+            from: q.effective_from.strftime("%d/%m/%Y").to_string(),
+        })
+        .collect();
+    Ok(FilePage {
+        page,
+        adults: store::adults(&kernel.db, id).await?,
+        children: children.iter().map(crate::web::child_row).collect(),
+        household,
+        documents,
+        quotients,
+        errors,
+        typed,
+    })
+}
+
+async fn file(
+    State(kernel): State<Kernel>,
+    FormPage(page): FormPage,
+    Staff(caller): Staff,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    render(&file_page(&kernel, &caller, page, &id, FormErrors::new(), Vec::new()).await?)
+}
+
+fn errors_of(problems: Vec<rules::Problem>) -> FormErrors {
+    let mut errors = FormErrors::new();
+    for (field, message) in problems {
+        errors.add(field, message);
+    }
+    errors
+}
+
+/// `POST /backoffice/familles/{id}/quotient`: a value from a CAF certificate, or the
+/// resources and household from which the commune's formula computes it.
+async fn quotient(
+    State(kernel): State<Kernel>,
+    FormPage(page): FormPage,
+    Staff(caller): Staff,
+    session: Session,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    require_agent(&kernel, &caller).await?;
+    let typed: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let field = |k: &str| {
+        typed
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let mut problems = Vec::new();
+    let source = field("source");
+    let value = match source.as_str() {
+        "caf" => match field("value").parse::<u32>() {
+            Ok(v) if v <= 100_000 => Some((v, QuotientSource::CafCertificate)),
+            _ => {
+                problems.push((
+                    "value",
+                    "Indiquez le quotient de l'attestation, en euros (par exemple 850)."
+                        .to_string(),
+                ));
+                None
+            }
+        },
+        "calcul" => {
+            let resources = field("resources")
+                .replace([' ', '\u{a0}'], "")
+                .replace(',', ".");
+            let children = field("children").parse::<u32>();
+            match (resources.parse::<f64>(), children) {
+                (Ok(r), Ok(n)) if (0.0..10_000_000.0).contains(&r) && n <= 20 => Some((
+                    QuotientFormula::caf().quotient(
+                        (r * 100.0).round() as i64,
+                        field("couple") == "oui",
+                        n,
+                    ),
+                    QuotientSource::Computed,
+                )),
+                _ => {
+                    problems.push((
+                        "resources",
+                        "Indiquez les ressources mensuelles en euros et le nombre d'enfants à charge."
+                            .to_string(),
+                    ));
+                    None
+                }
+            }
+        }
+        _ => {
+            problems.push((
+                "source",
+                "Choisissez : attestation CAF ou calcul sur les ressources.".to_string(),
+            ));
+            None
+        }
+    };
+    let from = rules::parse_date(&field("effective_from"));
+    if from.is_none() {
+        problems.push((
+            "effective_from",
+            "Indiquez la date d'effet au format jj/mm/aaaa.".to_string(),
+        ));
+    }
+    let outcome = match (value, from, problems.is_empty()) {
+        (Some((value, source)), Some(effective_from), true) => {
+            documents::record_quotient(
+                &kernel,
+                &caller,
+                &id,
+                &QuotientRecord {
+                    value,
+                    source,
+                    effective_from,
+                },
+                field("retroactive") == "oui",
+                &field("note"),
+            )
+            .await
+        }
+        _ => Err(FamilyError::Invalid(problems)),
+    };
+    match outcome {
+        Ok(()) => {
+            page::flash(&session, "success", page.tr.t("bo-family-quotient-saved")).await?;
+            Ok(Redirect::to(&format!("/backoffice/familles/{id}#quotient")).into_response())
+        }
+        Err(FamilyError::Invalid(problems)) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &file_page(&kernel, &caller, page, &id, errors_of(problems), typed).await?,
+        )
+        .map(IntoResponse::into_response),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /backoffice/familles/documents/{id}`: accept (with its end of validity) or
+/// refuse (with a reason the family reads).
+async fn check(
+    State(kernel): State<Kernel>,
+    FormPage(page): FormPage,
+    Staff(caller): Staff,
+    session: Session,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    require_agent(&kernel, &caller).await?;
+    let typed: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let field = |k: &str| {
+        typed
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let document = documents::document_by_id(&kernel.db, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let decision = match field("decision").as_str() {
+        "accepter" => Check::Accept {
+            valid_until: rules::parse_date(&field("valid_until")),
+        },
+        "refuser" => Check::Refuse {
+            reason: field("reason"),
+        },
+        _ => return Err(AppError::BadRequest("décision inconnue".into())),
+    };
+    match documents::check(&kernel, &caller, &id, decision).await {
+        Ok(()) => {
+            page::flash(&session, "success", page.tr.t("bo-family-document-checked")).await?;
+            Ok(Redirect::to(&format!(
+                "/backoffice/familles/{}#pieces",
+                document.household_id
+            ))
+            .into_response())
+        }
+        Err(FamilyError::Invalid(problems)) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &file_page(
+                &kernel,
+                &caller,
+                page,
+                &document.household_id,
+                errors_of(problems),
+                typed,
+            )
+            .await?,
+        )
+        .map(IntoResponse::into_response),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn document_file(
+    State(kernel): State<Kernel>,
+    Staff(caller): Staff,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    require_agent(&kernel, &caller).await?;
+    let document = documents::document_by_id(&kernel.db, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    kernel
+        .audit_view(
+            &caller,
+            "family.document_viewed",
+            Some(&AuditTarget::new("document", &id)),
+            serde_json::json!({ "household": document.household_id }),
+        )
+        .await?;
+    crate::web::send_file(&kernel, &document.file_id).await
+}
