@@ -855,6 +855,9 @@ async fn family_journey(browser: &Browser, app: &TestApp) -> Result<(), String> 
         .await?;
     browser.find_text("Total du mois").await?;
     check_page(browser, "compte famille").await?;
+    browser.goto(&format!("{base}/famille/documents")).await?;
+    browser.find_text("Pièces fournies").await?;
+    check_page(browser, "pièces justificatives").await?;
     Ok(())
 }
 
@@ -898,6 +901,16 @@ async fn canteen_staff_journey(browser: &Browser, app: &TestApp) -> Result<(), S
         .await?;
     browser.find_text("Léa Martin : présent.").await?;
     check_page(browser, "pointage après un enfant pointé").await?;
+    browser
+        .goto(&format!("{base}/backoffice/familles?q=Martin"))
+        .await?;
+    browser.find_text("Pièces à vérifier").await?;
+    check_page(browser, "dossiers famille").await?;
+    browser
+        .follow_link("a[href^='/backoffice/familles/']:not([href*='#'])")
+        .await?;
+    browser.find_text("Quotient familial").await?;
+    check_page(browser, "un dossier famille").await?;
     Ok(())
 }
 
