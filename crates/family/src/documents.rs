@@ -269,7 +269,38 @@ pub async fn check(
             ("refused", reason, document.document.valid_until)
         }
     };
+    // The family hears of a refusal: read before the transaction.
+    let emails: Vec<String> = if status == "refused" {
+        crate::store::adults(&kernel.db, &document.household_id)
+            .await?
+            .into_iter()
+            .map(|a| a.person.email)
+            .filter(|e| !e.is_empty())
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut tx = kernel.db.begin().await?;
+    for email in &emails {
+        kernel::outbox::enqueue_email(
+            &mut tx,
+            kernel.now(),
+            &kernel::outbox::Email {
+                to: email.clone(),
+                subject: format!(
+                    "Pièce refusée : {}",
+                    document.document.kind.label_fr()
+                ),
+                text: format!(
+                    "Bonjour,\n\nLe service famille n'a pas pu accepter votre pièce « {} » : {reason}.\nDéposez-en une nouvelle dans votre dossier famille :\n{}\n\nLe service famille\n",
+                    document.document.kind.label_fr(),
+                    kernel.link("/famille/documents"),
+                ),
+                html: None,
+            },
+        )
+        .await?;
+    }
     sqlx::query(
         "UPDATE supporting_documents SET status = $2, refusal_reason = $3, valid_until = $4, checked_by = $5, checked_at = $6
          WHERE id = $1",
@@ -436,4 +467,83 @@ pub async fn record_quotient(
         .await?;
     tx.commit().await?;
     Ok(())
+}
+
+// ------------------------------------------------------------------ reminders
+
+/// Days before a document ends when the family is asked for a new one.
+pub const REMIND_DAYS: i64 = 30;
+
+/// Asks each family, once per document, for a new one when an accepted document ends
+/// within `REMIND_DAYS` days (and nothing newer of its type was given): an e-mail to each
+/// responsible adult with an address. Returns how many documents were reminded.
+pub async fn remind_expiring(kernel: &Kernel) -> Result<usize, sqlx::Error> {
+    use jiff::ToSpan;
+    let today = kernel.now().to_zoned(kernel::clock::paris()).date();
+    let horizon = today.saturating_add(REMIND_DAYS.days());
+    let rows = sqlx::query(
+        "SELECT d.id, d.household_id, d.kind, d.valid_until FROM supporting_documents d
+         WHERE d.status = 'accepted' AND d.reminded_at IS NULL
+           AND d.valid_until IS NOT NULL AND d.valid_until >= $1 AND d.valid_until <= $2
+           AND NOT EXISTS (SELECT 1 FROM supporting_documents n
+                           WHERE n.household_id = d.household_id AND n.kind = d.kind
+                             AND n.uploaded_at > d.uploaded_at AND n.status <> 'refused')
+         ORDER BY d.valid_until, d.id",
+    )
+    .bind(today.to_string())
+    .bind(horizon.to_string())
+    .fetch_all(kernel.db.pool())
+    .await?;
+    let mut reminded = 0;
+    for row in rows {
+        let id: String = row.get(0);
+        let household: String = row.get(1);
+        let Some(kind) = DocumentType::from_code(&row.get::<String, _>(2)) else {
+            continue;
+        };
+        let until: String = row.get(3);
+        let until = until
+            .parse::<Date>()
+            .map(|d| d.strftime("%d/%m/%Y").to_string())
+            .unwrap_or(until);
+        let emails: Vec<String> = crate::store::adults(&kernel.db, &household)
+            .await?
+            .into_iter()
+            .map(|a| a.person.email)
+            .filter(|e| !e.is_empty())
+            .collect();
+        let mut tx = kernel.db.begin().await?;
+        // Claimed first, so that two instances never remind twice.
+        let claimed = sqlx::query(
+            "UPDATE supporting_documents SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL",
+        )
+        .bind(&id)
+        .bind(to_db(kernel.now()))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if claimed != 1 {
+            continue;
+        }
+        for email in &emails {
+            kernel::outbox::enqueue_email(
+                &mut tx,
+                kernel.now(),
+                &kernel::outbox::Email {
+                    to: email.clone(),
+                    subject: format!("Pièce à renouveler : {}", kind.label_fr()),
+                    text: format!(
+                        "Bonjour,\n\nVotre pièce « {} » n'est plus valable après le {until}. Pour que vos réservations continuent sans interruption, déposez-en une nouvelle dans votre dossier famille :\n{}\n\nLe service famille\n",
+                        kind.label_fr(),
+                        kernel.link("/famille/documents"),
+                    ),
+                    html: None,
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        reminded += 1;
+    }
+    Ok(reminded)
 }

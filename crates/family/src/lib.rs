@@ -32,6 +32,20 @@ fluent_templates::static_loader! {
     };
 }
 
+/// The family file's recurring work: asking for documents about to end.
+pub fn register_jobs(registry: &mut kernel::jobs::JobRegistry) {
+    registry.every(
+        "family.document_reminders",
+        "15 8 * * *",
+        |kernel, _| async move {
+            documents::remind_expiring(&kernel)
+                .await
+                .map(|n| tracing::info!(reminded = n, "pièces à renouveler"))
+                .map_err(|e| e.to_string())
+        },
+    );
+}
+
 pub fn migrations() -> Vec<Migration> {
     vec![
         Migration::portable(

@@ -70,6 +70,7 @@ pub fn jobs() -> JobRegistry {
     let mut registry = JobRegistry::default();
     kernel::jobs::register_kernel_jobs(&mut registry);
     requests::register_jobs(&mut registry);
+    family::register_jobs(&mut registry);
     registry
 }
 

@@ -464,6 +464,13 @@ async fn the_family_service_checks_documents_and_sets_the_quotient() {
             .await
             .contains("Refusé : Attestation de l&#39;an dernier")
     );
+    let told: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE recipient = 'camille.martin@demo.parvis.fr' AND subject = 'Pièce refusée : Attestation d''assurance scolaire'",
+    )
+    .fetch_one(app.kernel.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(told, 1);
     // An agent opens the document: the reading is audited.
     let opened = karim.get(&format!("{check}/fichier")).await;
     assert_eq!(opened.status, 200);
@@ -564,4 +571,37 @@ async fn the_family_service_checks_documents_and_sets_the_quotient() {
     assert_eq!(luc.get("/backoffice/familles").await.status, 403);
     assert_eq!(luc.get(&file).await.status, 403);
     assert_eq!(camille.get("/backoffice/familles").await.status, 403);
+}
+
+#[tokio::test]
+async fn families_are_asked_for_a_document_about_to_end_once() {
+    let app = demo_app().await;
+    // The Martins' proof of address ends on 5 January 2027: not within 30 days yet.
+    assert_eq!(
+        family::documents::remind_expiring(&app.kernel)
+            .await
+            .unwrap(),
+        0
+    );
+    app.clock.advance(jiff::SignedDuration::from_hours(24 * 17));
+    assert_eq!(
+        family::documents::remind_expiring(&app.kernel)
+            .await
+            .unwrap(),
+        1
+    );
+    let reminders: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE recipient = 'camille.martin@demo.parvis.fr' AND subject LIKE 'Pièce à renouveler%'",
+    )
+    .fetch_one(app.kernel.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(reminders, 1);
+    // Once only.
+    assert_eq!(
+        family::documents::remind_expiring(&app.kernel)
+            .await
+            .unwrap(),
+        0
+    );
 }
