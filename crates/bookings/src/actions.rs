@@ -113,7 +113,8 @@ pub async fn book(
     book_for(kernel, caller, &own, &activity, day).await
 }
 
-async fn book_for(
+/// Books for a child already known to be the caller's (see `own_child`).
+pub async fn book_for(
     kernel: &Kernel,
     caller: &Caller,
     own: &OwnChild,

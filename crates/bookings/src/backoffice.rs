@@ -101,13 +101,23 @@ async fn kitchen_blocks(
     caller: &Caller,
     day: Date,
 ) -> Result<Vec<KitchenBlock>, AppError> {
-    let now = kernel.now();
-    let mut blocks = Vec::new();
-    for activity in visible_activities(kernel, caller)
+    let canteens: Vec<Activity> = visible_activities(kernel, caller)
         .await?
         .into_iter()
         .filter(|a| a.kind == ActivityKind::Canteen)
-    {
+        .collect();
+    Ok(kitchen_counts(kernel, &canteens, day).await?)
+}
+
+/// The kitchen's numbers of a day for these activities, with whether they are final.
+pub async fn kitchen_counts(
+    kernel: &Kernel,
+    activities: &[Activity],
+    day: Date,
+) -> Result<Vec<KitchenBlock>, sqlx::Error> {
+    let now = kernel.now();
+    let mut blocks = Vec::new();
+    for activity in activities {
         let closed = activity
             .calendar
             .closure(day)

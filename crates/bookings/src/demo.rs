@@ -71,7 +71,7 @@ fn grid(cents: [i64; 3]) -> PriceGrid {
 /// meal until 9:00 the same morning for 1 € more; a late cancellation or an absence
 /// without a certificate is charged; a child present without a booking pays the full
 /// cost of the meal.
-fn canteen(code: &str, school: &str) -> Activity {
+pub fn canteen(code: &str, school: &str) -> Activity {
     let two_working_days = Cutoff::WorkingDaysBefore {
         days: 2,
         at: time(12, 0, 0, 0),

@@ -113,6 +113,26 @@ pub async fn create_household(
     Ok(household)
 }
 
+/// A household without an account holder yet (imported files, the counter, benchmarks).
+pub async fn insert_household(
+    tx: &mut Tx,
+    label: &str,
+    address: &str,
+    now: Timestamp,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO households (id, label, address, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
+    )
+    .bind(&id)
+    .bind(label)
+    .bind(address)
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
 pub async fn adults(db: &Db, household_id: &str) -> Result<Vec<Adult>, sqlx::Error> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {PERSON_COLUMNS}, m.paying FROM family_people p

@@ -163,6 +163,7 @@ impl std::fmt::Display for RequestsReport {
     }
 }
 
+pub mod bookings;
 pub mod reports;
 
 fn percentile(timings: &mut [Duration], q: f64) -> Duration {

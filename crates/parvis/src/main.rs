@@ -62,12 +62,13 @@ enum Command {
         /// Base PostgreSQL à utiliser au lieu d'un SQLite temporaire.
         #[arg(long)]
         database_url: Option<String>,
-        /// `espace` (page de l'usager connecté), `demandes` (dépôt et boîte de réception) ou
-        /// `signalements` (dépôt d'un signalement et carte publique).
+        /// `espace` (page de l'usager connecté), `demandes` (dépôt et boîte de réception),
+        /// `signalements` (dépôt d'un signalement et carte publique) ou `reservations`
+        /// (réservation d'un repas et effectifs de cuisine).
         #[arg(long, default_value = "espace")]
         scenario: String,
         /// Pour `demandes` et `signalements` : nombre de demandes ou de signalements en base
-        /// avant la mesure.
+        /// avant la mesure ; pour `reservations` : nombre d'enfants (300 par école).
         #[arg(long, default_value_t = 100_000)]
         stored: usize,
     },
@@ -179,6 +180,11 @@ async fn main() -> ExitCode {
             "signalements" => parvis::bench::reports::run(stored, requests.min(500), database_url)
                 .await
                 .map(|report| println!("{report}")),
+            "reservations" => {
+                parvis::bench::bookings::run(stored, requests.min(2000), concurrency, database_url)
+                    .await
+                    .map(|report| println!("{report}"))
+            }
             _ => parvis::bench::run(requests, concurrency, database_url)
                 .await
                 .map(|report| println!("{report}")),
