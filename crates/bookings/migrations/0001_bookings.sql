@@ -73,3 +73,15 @@ CREATE TABLE attendance (
     recorded_at BIGINT NOT NULL,
     PRIMARY KEY (activity_id, child_id, day)
 );
+
+-- Waiting lists of full days: the first in line gets the next place that frees up.
+CREATE TABLE waiting_list (
+    activity_id TEXT NOT NULL REFERENCES activities (id) ON DELETE CASCADE,
+    child_id TEXT NOT NULL REFERENCES family_people (id) ON DELETE CASCADE,
+    household_id TEXT NOT NULL REFERENCES households (id) ON DELETE CASCADE,
+    day TEXT NOT NULL,
+    requested_at BIGINT NOT NULL,
+    requested_by TEXT,
+    PRIMARY KEY (activity_id, child_id, day)
+);
+CREATE INDEX waiting_list_day ON waiting_list (activity_id, day, requested_at);

@@ -234,7 +234,9 @@ pub async fn cancel(
             "Ce jour est passé : il ne peut plus être annulé.".into(),
         ));
     }
+    // Read before the transaction: the price for this family, and who waits for the place.
     let quotient = family::documents::quotient_on(&kernel.db, &own.household_id, day).await?;
+    let next = next_in_line(kernel, &activity, day).await?;
     let mut tx = kernel.db.begin().await?;
     let booking = store::booking_of(&mut tx, &activity.id, &own.child.person.id, day)
         .await?
@@ -272,10 +274,205 @@ pub async fn cancel(
             line.map(|l| l.cents)
         }
     };
+    if let Some(next) = next {
+        promote(kernel, &mut tx, &activity, day, next).await?;
+    }
     tx.commit().await?;
     Ok(Cancelled {
         charged_cents: charged,
     })
+}
+
+/// The first family waiting for a place of the day, with what promoting them needs.
+struct NextInLine {
+    child_id: String,
+    household_id: String,
+    quotient: Option<u32>,
+    late: Option<crate::deadlines::Modifier>,
+    emails: Vec<String>,
+}
+
+async fn next_in_line(
+    kernel: &Kernel,
+    activity: &Activity,
+    day: Date,
+) -> Result<Option<NextInLine>, BookingError> {
+    if activity.capacity.is_none() {
+        return Ok(None);
+    }
+    let Some((child_id, household_id)) =
+        store::first_waiting(&kernel.db, &activity.id, day).await?
+    else {
+        return Ok(None);
+    };
+    // A place freed after the last booking deadline goes to nobody automatically.
+    let late = match activity
+        .rules
+        .booking_window(&activity.calendar, day, kernel.now())
+    {
+        BookingWindow::Normal { .. } => None,
+        BookingWindow::Late { surcharge, .. } => Some(surcharge),
+        BookingWindow::Closed(_) => return Ok(None),
+    };
+    let emails = family::store::adults(&kernel.db, &household_id)
+        .await?
+        .into_iter()
+        .map(|a| a.person.email)
+        .filter(|e| !e.is_empty())
+        .collect();
+    Ok(Some(NextInLine {
+        quotient: family::documents::quotient_on(&kernel.db, &household_id, day).await?,
+        child_id,
+        household_id,
+        late,
+        emails,
+    }))
+}
+
+/// Gives the freed place to the first in line, in the cancelling transaction, and tells
+/// the family.
+async fn promote(
+    kernel: &Kernel,
+    tx: &mut kernel::Tx,
+    activity: &Activity,
+    day: Date,
+    next: NextInLine,
+) -> Result<(), BookingError> {
+    if !store::leave_waiting_list(tx, &activity.id, &next.child_id, day).await? {
+        return Ok(());
+    }
+    if !store::take_place(tx, &activity.id, day, activity.capacity).await? {
+        return Ok(());
+    }
+    let now = kernel.now();
+    store::save_booking(
+        tx,
+        &Booking {
+            id: store::new_id(),
+            activity_id: activity.id.clone(),
+            child_id: next.child_id.clone(),
+            household_id: next.household_id.clone(),
+            day,
+            status: BookingStatus::Booked,
+            late_surcharge: next.late,
+            booked_at: now,
+        },
+        None,
+    )
+    .await?;
+    let saved = store::booking_of(tx, &activity.id, &next.child_id, day)
+        .await?
+        .ok_or(BookingError::NotFound)?;
+    store::delete_charges_of_booking(tx, &saved.id).await?;
+    let line = activity.pricing.day_charge(
+        day,
+        next.quotient,
+        DayBooking::Booked { late: next.late },
+        Attendance::Unknown,
+        None,
+    );
+    if let Some(line) = &line {
+        store::insert_charge(
+            tx,
+            &next.household_id,
+            &next.child_id,
+            &activity.id,
+            Some(&saved.id),
+            line,
+            &activity.pricing.grid,
+            now,
+        )
+        .await?;
+    }
+    for email in &next.emails {
+        kernel::outbox::enqueue_email(
+            tx,
+            now,
+            &kernel::outbox::Email {
+                to: email.clone(),
+                subject: format!("Place obtenue : {} du {}", activity.name, crate::deadlines::date_fr(day)),
+                text: format!(
+                    "Bonjour,\n\nUne place s'est libérée : votre enfant est inscrit à « {} » le {}{}.\nSi vous n'en avez plus besoin, annulez-la dans votre espace :\n{}\n\nLe service enfance\n",
+                    activity.name,
+                    crate::deadlines::date_fr(day),
+                    line.as_ref()
+                        .map(|l| format!(" ({})", crate::pricing::euros(l.cents)))
+                        .unwrap_or_default(),
+                    kernel.link("/famille/reservations"),
+                ),
+                html: None,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Puts the child on the waiting list of a full day.
+pub async fn join_waiting_list(
+    kernel: &Kernel,
+    caller: &Caller,
+    child_id: &str,
+    activity_code: &str,
+    day: Date,
+) -> Result<(), BookingError> {
+    let own = own_child(kernel, caller, child_id).await?;
+    let activity = activity_for(kernel, &own.child, activity_code).await?;
+    let Some(capacity) = activity.capacity else {
+        return Err(BookingError::Refused(
+            "Cette activité accueille tout le monde : réservez directement.".into(),
+        ));
+    };
+    if let BookingWindow::Closed(why) =
+        activity
+            .rules
+            .booking_window(&activity.calendar, day, kernel.now())
+    {
+        return Err(BookingError::Refused(closed_sentence(&why)));
+    }
+    if store::places_taken(&kernel.db, &activity.id, day).await? < capacity {
+        return Err(BookingError::Refused(
+            "Il reste des places ce jour-là : réservez directement.".into(),
+        ));
+    }
+    let mut tx = kernel.db.begin().await?;
+    if store::booking_of(&mut tx, &activity.id, &own.child.person.id, day)
+        .await?
+        .is_some_and(|b| b.status == BookingStatus::Booked)
+    {
+        return Err(BookingError::Refused("Ce jour est déjà réservé.".into()));
+    }
+    store::join_waiting_list(
+        &mut tx,
+        &activity.id,
+        &own.child.person.id,
+        &own.household_id,
+        day,
+        caller.identity.as_ref().map(|i| i.user_id.as_str()),
+        kernel.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn leave_waiting_list(
+    kernel: &Kernel,
+    caller: &Caller,
+    child_id: &str,
+    activity_code: &str,
+    day: Date,
+) -> Result<(), BookingError> {
+    let own = own_child(kernel, caller, child_id).await?;
+    let activity = activity_for(kernel, &own.child, activity_code).await?;
+    let mut tx = kernel.db.begin().await?;
+    if !store::leave_waiting_list(&mut tx, &activity.id, &own.child.person.id, day).await? {
+        return Err(BookingError::Refused(
+            "Cet enfant n'est pas en liste d'attente ce jour-là.".into(),
+        ));
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// What a weekly pattern did.

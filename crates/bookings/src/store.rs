@@ -412,3 +412,89 @@ pub async fn charges_of_household(
         })
         .collect()
 }
+
+// ------------------------------------------------------------------ waiting lists
+
+pub async fn join_waiting_list(
+    tx: &mut Tx,
+    activity_id: &str,
+    child_id: &str,
+    household_id: &str,
+    day: Date,
+    requested_by: Option<&str>,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO waiting_list (activity_id, child_id, household_id, day, requested_at, requested_by)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (activity_id, child_id, day) DO NOTHING",
+    )
+    .bind(activity_id)
+    .bind(child_id)
+    .bind(household_id)
+    .bind(day.to_string())
+    .bind(to_db(now))
+    .bind(requested_by)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn leave_waiting_list(
+    tx: &mut Tx,
+    activity_id: &str,
+    child_id: &str,
+    day: Date,
+) -> Result<bool, sqlx::Error> {
+    let removed = sqlx::query(
+        "DELETE FROM waiting_list WHERE activity_id = $1 AND child_id = $2 AND day = $3",
+    )
+    .bind(activity_id)
+    .bind(child_id)
+    .bind(day.to_string())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(removed == 1)
+}
+
+/// The first child waiting for a day: (child, household).
+pub async fn first_waiting(
+    db: &Db,
+    activity_id: &str,
+    day: Date,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT child_id, household_id FROM waiting_list WHERE activity_id = $1 AND day = $2
+         ORDER BY requested_at, child_id LIMIT 1",
+    )
+    .bind(activity_id)
+    .bind(day.to_string())
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|r| (r.get(0), r.get(1))))
+}
+
+/// A child's places in the waiting lists of an activity over some days: day → position.
+pub async fn waiting_positions(
+    db: &Db,
+    activity_id: &str,
+    child_id: &str,
+    from: Date,
+    until: Date,
+) -> Result<std::collections::HashMap<Date, i64>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT w.day, (SELECT COUNT(*) FROM waiting_list o WHERE o.activity_id = w.activity_id AND o.day = w.day
+                          AND (o.requested_at < w.requested_at OR (o.requested_at = w.requested_at AND o.child_id <= w.child_id)))
+         FROM waiting_list w WHERE w.activity_id = $1 AND w.child_id = $2 AND w.day >= $3 AND w.day <= $4",
+    )
+    .bind(activity_id)
+    .bind(child_id)
+    .bind(from.to_string())
+    .bind(until.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| Some((r.get::<String, _>(0).parse().ok()?, r.get(1))))
+        .collect())
+}

@@ -181,6 +181,7 @@ async fn activity_month(
     let last = first.last_of_month();
     let bookings =
         store::bookings_of_child(&kernel.db, child_id, &activity.id, first, last).await?;
+    let waiting = store::waiting_positions(&kernel.db, &activity.id, child_id, first, last).await?;
     let now = kernel.now();
     let mut days = Vec::new();
     let mut day = first;
@@ -188,7 +189,7 @@ async fn activity_month(
         let runs = activity.calendar.weekdays.contains(&day.weekday())
             || activity.calendar.open_days.contains(&day);
         if runs {
-            days.push(day_row(kernel, activity, &bookings, quotients, day, now).await?);
+            days.push(day_row(kernel, activity, &bookings, quotients, &waiting, day, now).await?);
         }
         day = day.saturating_add(1.day());
     }
@@ -213,6 +214,7 @@ async fn day_row(
     activity: &Activity,
     bookings: &[crate::model::Booking],
     quotients: &[family::rules::QuotientRecord],
+    waiting: &std::collections::HashMap<Date, i64>,
     day: Date,
     now: jiff::Timestamp,
 ) -> Result<DayRow, AppError> {
@@ -266,7 +268,21 @@ async fn day_row(
                 None => false,
             };
             if full {
-                (format!("{prefix}Complet."), None)
+                match waiting.get(&day) {
+                    Some(position) => (
+                        format!(
+                            "{prefix}Complet. En liste d'attente (rang {position}) : la première place libérée vous sera attribuée."
+                        ),
+                        Some((
+                            "quitter-attente",
+                            format!("Quitter la liste d'attente du {}", long_day(day)),
+                        )),
+                    ),
+                    None => (
+                        format!("{prefix}Complet."),
+                        Some(("attendre", format!("Liste d'attente du {}", long_day(day)))),
+                    ),
+                }
             } else {
                 match window {
                     BookingWindow::Normal { closes_at } => (
@@ -389,6 +405,17 @@ async fn book_or_cancel(
                     euros(cents)
                 ),
             }),
+        "attendre" => actions::join_waiting_list(&kernel, &caller, &child, &activity, day)
+            .await
+            .map(|()| {
+                format!(
+                    "En liste d'attente pour le {} : si une place se libère, elle vous est attribuée et vous êtes prévenu par courriel.",
+                    long_day(day)
+                )
+            }),
+        "quitter-attente" => actions::leave_waiting_list(&kernel, &caller, &child, &activity, day)
+            .await
+            .map(|()| format!("Vous avez quitté la liste d'attente du {}.", long_day(day))),
         _ => return Err(AppError::BadRequest("action inconnue".into())),
     };
     match outcome {

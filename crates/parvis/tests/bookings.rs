@@ -615,3 +615,131 @@ async fn the_supervisor_marks_presence_and_the_charges_follow() {
     assert_eq!(refused.status, 404);
     assert_eq!(luc.get(&register).await.status, 404);
 }
+
+#[tokio::test]
+async fn a_full_day_has_a_waiting_list_and_a_freed_place_goes_to_the_first_in_line() {
+    let app = demo_app().await;
+    let camille = caller(&app, CAMILLE).await;
+    let lea = child(&app, "Léa").await;
+    let care = "garderie-soir-jules-ferry";
+    let friday = date(2026, 11, 27);
+    let activity = store::activity_by_code(&app.kernel.db, care)
+        .await
+        .unwrap()
+        .unwrap();
+    // 29 of 30 places taken; Léa takes the last.
+    sqlx::query("INSERT INTO activity_day_counts (activity_id, day, booked) VALUES ($1, $2, 29)")
+        .bind(&activity.id)
+        .bind(friday.to_string())
+        .execute(app.kernel.db.pool())
+        .await
+        .unwrap();
+    actions::book(&app.kernel, &camille, &lea, care, friday)
+        .await
+        .unwrap();
+    let families = families(&app).await;
+    let (first_parent, first_child) = &families[0];
+    let (second_parent, second_child) = &families[1];
+    // The day is full: booking is refused, waiting is offered.
+    assert!(matches!(
+        actions::book(&app.kernel, first_parent, first_child, care, friday).await,
+        Err(BookingError::Full)
+    ));
+    let luc = staff(&app, "luc.moreau@demo.parvis.fr").await;
+    let month = format!("/famille/reservations/{first_child}?mois=2026-11");
+    let page = luc.get(&month).await;
+    assert!(page.contains("Liste d&#39;attente du vendredi 27 novembre"));
+    let joined = luc
+        .submit(
+            &month,
+            &format!("/famille/reservations/{first_child}"),
+            &[
+                ("activite", care),
+                ("jour", "2026-11-27"),
+                ("mois", "2026-11"),
+                ("action", "attendre"),
+            ],
+        )
+        .await;
+    assert_eq!(joined.status, 303);
+    assert!(
+        luc.follow(&joined)
+            .await
+            .contains("En liste d&#39;attente (rang 1)")
+    );
+    actions::join_waiting_list(&app.kernel, second_parent, second_child, care, friday)
+        .await
+        .unwrap();
+    // A day with places left has no waiting list.
+    assert!(matches!(
+        actions::join_waiting_list(
+            &app.kernel,
+            first_parent,
+            first_child,
+            care,
+            date(2026, 12, 4)
+        )
+        .await,
+        Err(BookingError::Refused(_))
+    ));
+
+    // Léa's place is freed: it goes to the first in line, who is told; the second waits on.
+    actions::cancel(&app.kernel, &camille, &lea, care, friday)
+        .await
+        .unwrap();
+    let booked = |child: &str| {
+        let child = child.to_string();
+        let app = &app;
+        async move {
+            scalar(
+                app,
+                "SELECT COUNT(*) FROM bookings WHERE child_id = $1 AND day = '2026-11-27' AND status = 'booked'",
+                &[&child],
+            )
+            .await
+        }
+    };
+    assert_eq!(booked(first_child).await, 1);
+    assert_eq!(booked(second_child).await, 0);
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM charges WHERE child_id = $1 AND day = '2026-11-27' AND cents = 220",
+            &[first_child]
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM outbox WHERE recipient = 'luc.moreau@demo.parvis.fr' AND subject LIKE 'Place obtenue%'",
+            &[]
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        store::places_taken(&app.kernel.db, &activity.id, friday)
+            .await
+            .unwrap(),
+        30
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM waiting_list WHERE child_id = $1",
+            &[second_child]
+        )
+        .await,
+        1
+    );
+    // The second leaves the list.
+    actions::leave_waiting_list(&app.kernel, second_parent, second_child, care, friday)
+        .await
+        .unwrap();
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM waiting_list", &[]).await,
+        0
+    );
+}
