@@ -3,6 +3,7 @@
 //! was computed. The child is always looked up in the caller's own household.
 
 use jiff::civil::{Date, Weekday};
+use kernel::audit::AuditTarget;
 use kernel::{Caller, Kernel};
 
 use crate::deadlines::{BookingWindow, CancellationWindow, WhyClosed, moment_fr};
@@ -519,4 +520,81 @@ pub async fn book_pattern(
         }
     }
     Ok(outcome)
+}
+
+/// The supervisor's mark: the child was there or not. The day's charge follows: an
+/// absence without cancelling, a presence without booking, or the booking as it was.
+pub async fn record_presence(
+    kernel: &Kernel,
+    caller: &Caller,
+    activity: &Activity,
+    child_id: &str,
+    day: Date,
+    present: bool,
+) -> Result<(), BookingError> {
+    let household = family::store::household_of_child(&kernel.db, child_id).await?;
+    let quotient = match &household {
+        Some(h) => family::documents::quotient_on(&kernel.db, h, day).await?,
+        None => None,
+    };
+    let now = kernel.now();
+    let mut tx = kernel.db.begin().await?;
+    store::record_attendance(
+        &mut tx,
+        &activity.id,
+        child_id,
+        day,
+        present,
+        caller.identity.as_ref().map(|i| i.user_id.as_str()),
+        now,
+    )
+    .await?;
+    let booking = store::booking_of(&mut tx, &activity.id, child_id, day).await?;
+    let day_booking = match &booking {
+        Some(b) if b.status == BookingStatus::Booked => DayBooking::Booked {
+            late: b.late_surcharge,
+        },
+        Some(b) if b.status == BookingStatus::CancelledLate => DayBooking::CancelledLate,
+        _ => DayBooking::NotBooked,
+    };
+    let attendance = if present {
+        Attendance::Present
+    } else {
+        Attendance::Absent
+    };
+    let household = booking
+        .as_ref()
+        .map(|b| b.household_id.clone())
+        .or(household);
+    if let Some(household) = household {
+        store::delete_day_charges(&mut tx, &activity.id, child_id, day).await?;
+        if let Some(line) =
+            activity
+                .pricing
+                .day_charge(day, quotient, day_booking, attendance, None)
+        {
+            store::insert_charge(
+                &mut tx,
+                &household,
+                child_id,
+                &activity.id,
+                booking.as_ref().map(|b| b.id.as_str()),
+                &line,
+                &activity.pricing.grid,
+                now,
+            )
+            .await?;
+        }
+    }
+    kernel
+        .audit(
+            &mut tx,
+            caller,
+            "bookings.attendance_recorded",
+            Some(&AuditTarget::new("child", child_id)),
+            serde_json::json!({ "activity": activity.id, "day": day.to_string(), "present": present }),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -19,8 +19,7 @@ use tower_sessions::Session;
 
 use crate::deadlines::{BookingWindow, moment_fr, paris};
 use crate::kitchen::{self, KitchenCount};
-use crate::model::{Activity, ActivityKind, BookingStatus};
-use crate::pricing::{Attendance, DayBooking};
+use crate::model::{Activity, ActivityKind};
 use crate::store;
 
 pub fn router() -> Router<Kernel> {
@@ -407,70 +406,8 @@ async fn mark(
         .await?;
         return Ok(Redirect::to(&back).into_response());
     }
-    let household = family::store::household_of_child(&kernel.db, &child.person.id).await?;
-    let quotient = match &household {
-        Some(h) => family::documents::quotient_on(&kernel.db, h, day).await?,
-        None => None,
-    };
-    let now = kernel.now();
-    let mut tx = kernel.db.begin().await?;
-    store::record_attendance(
-        &mut tx,
-        &activity.id,
-        &child.person.id,
-        day,
-        present,
-        caller.identity.as_ref().map(|i| i.user_id.as_str()),
-        now,
-    )
-    .await?;
-    let booking = store::booking_of(&mut tx, &activity.id, &child.person.id, day).await?;
-    let day_booking = match &booking {
-        Some(b) if b.status == BookingStatus::Booked => DayBooking::Booked {
-            late: b.late_surcharge,
-        },
-        Some(b) if b.status == BookingStatus::CancelledLate => DayBooking::CancelledLate,
-        _ => DayBooking::NotBooked,
-    };
-    let attendance = if present {
-        Attendance::Present
-    } else {
-        Attendance::Absent
-    };
-    let household = booking
-        .as_ref()
-        .map(|b| b.household_id.clone())
-        .or(household);
-    if let Some(household) = household {
-        store::delete_day_charges(&mut tx, &activity.id, &child.person.id, day).await?;
-        if let Some(line) =
-            activity
-                .pricing
-                .day_charge(day, quotient, day_booking, attendance, None)
-        {
-            store::insert_charge(
-                &mut tx,
-                &household,
-                &child.person.id,
-                &activity.id,
-                booking.as_ref().map(|b| b.id.as_str()),
-                &line,
-                &activity.pricing.grid,
-                now,
-            )
-            .await?;
-        }
-    }
-    kernel
-        .audit(
-            &mut tx,
-            &caller,
-            "bookings.attendance_recorded",
-            Some(&AuditTarget::new("child", &child.person.id)),
-            serde_json::json!({ "activity": activity.id, "day": day.to_string(), "present": present }),
-        )
+    crate::actions::record_presence(&kernel, &caller, &activity, &child.person.id, day, present)
         .await?;
-    tx.commit().await?;
     page::flash(
         &session,
         "success",

@@ -209,3 +209,123 @@ async fn accounts_identity(
 ) -> Result<Option<kernel::Identity>, sqlx::Error> {
     kernel.identities.load(user_id).await
 }
+
+/// The neighbourhood's weeks: every pupil of the Jules-Ferry schools booked on their
+/// usual days until the holidays, evening care for some, and the last two weeks' registers
+/// filled in (a few absences), with their charge lines. Seeded by `parvis demo` and the
+/// first start.
+pub async fn seed_neighbourhood(kernel: &Kernel) -> Result<(), BookingError> {
+    let booked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings")
+        .fetch_one(kernel.db.pool())
+        .await?;
+    if booked > 100 {
+        return Ok(());
+    }
+    let supervisor = match sqlx::query_scalar::<_, String>(
+        "SELECT id FROM users WHERE email = 'karim.haddad@demo.parvis.fr'",
+    )
+    .fetch_optional(kernel.db.pool())
+    .await?
+    {
+        Some(id) => Caller {
+            identity: accounts_identity(kernel, &id).await?,
+            ..Caller::default()
+        },
+        None => Caller::default(),
+    };
+    let today = kernel.now().to_zoned(crate::deadlines::paris()).date();
+    let calendar = school_year();
+    let first = today.max(calendar.first_day);
+    let until = calendar.until_next_holidays(first);
+    let past_from = today.saturating_sub(jiff::Span::new().days(14));
+    let nobody = Caller::default();
+    for (school, canteen_code) in [
+        (ELEMENTARY, "cantine-elementaire-jules-ferry"),
+        (NURSERY, "cantine-maternelle-jules-ferry"),
+    ] {
+        let Some(canteen) = store::activity_by_code(&kernel.db, canteen_code).await? else {
+            continue;
+        };
+        let care = store::activity_by_code(&kernel.db, "garderie-soir-jules-ferry").await?;
+        for (n, child) in family::store::children_of_school(&kernel.db, school)
+            .await?
+            .into_iter()
+            .enumerate()
+        {
+            if child.person.family_name == "Martin" {
+                continue;
+            }
+            let Some(household_id) =
+                family::store::household_of_child(&kernel.db, &child.person.id).await?
+            else {
+                continue;
+            };
+            let days: &[Weekday] = if n % 4 == 3 {
+                &[Weekday::Monday, Weekday::Thursday]
+            } else {
+                &SCHOOL_DAYS
+            };
+            let own = actions::OwnChild {
+                household_id: household_id.clone(),
+                child: child.clone(),
+            };
+            // The last two weeks, as the registers recorded them.
+            for day in calendar.pattern(
+                past_from,
+                today.saturating_sub(jiff::Span::new().days(1)),
+                days,
+            ) {
+                let mut tx = kernel.db.begin().await?;
+                store::take_place(&mut tx, &canteen.id, day, None).await?;
+                store::save_booking(
+                    &mut tx,
+                    &crate::model::Booking {
+                        id: store::new_id(),
+                        activity_id: canteen.id.clone(),
+                        child_id: child.person.id.clone(),
+                        household_id: household_id.clone(),
+                        day,
+                        status: crate::model::BookingStatus::Booked,
+                        late_surcharge: None,
+                        booked_at: kernel.now(),
+                    },
+                    None,
+                )
+                .await?;
+                tx.commit().await?;
+                let present = !(n + day.day() as usize).is_multiple_of(23);
+                actions::record_presence(
+                    kernel,
+                    &supervisor,
+                    &canteen,
+                    &child.person.id,
+                    day,
+                    present,
+                )
+                .await?;
+            }
+            // The weeks to come, booked by the family.
+            for day in calendar.pattern(first, until, days) {
+                if let crate::deadlines::BookingWindow::Normal { .. } = canteen
+                    .rules
+                    .booking_window(&canteen.calendar, day, kernel.now())
+                {
+                    actions::book_for(kernel, &nobody, &own, &canteen, day).await?;
+                }
+            }
+            if let Some(care) = care.as_ref().filter(|c| c.school == school && n % 4 == 1) {
+                for day in calendar.pattern(first, until, &[Weekday::Tuesday, Weekday::Friday]) {
+                    if let crate::deadlines::BookingWindow::Normal { .. } =
+                        care.rules.booking_window(&care.calendar, day, kernel.now())
+                    {
+                        match actions::book_for(kernel, &nobody, &own, care, day).await {
+                            Ok(_) | Err(BookingError::Full) => {}
+                            Err(e) => return Err(e),
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -133,6 +133,42 @@ pub async fn insert_household(
     Ok(id)
 }
 
+/// An adult of a household without an account (the counter, imported files).
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_adult(
+    tx: &mut Tx,
+    household_id: &str,
+    given_name: &str,
+    family_name: &str,
+    email: &str,
+    phone: &str,
+    paying: bool,
+    now: Timestamp,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO family_people (id, kind, user_id, given_name, family_name, birth_date, phone, email, created_at, updated_at)
+         VALUES ($1, 'adult', NULL, $2, $3, NULL, $4, $5, $6, $6)",
+    )
+    .bind(&id)
+    .bind(given_name)
+    .bind(family_name)
+    .bind(phone)
+    .bind(email)
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO household_members (household_id, person_id, role, paying) VALUES ($1, $2, 'responsible', $3)",
+    )
+    .bind(household_id)
+    .bind(&id)
+    .bind(i64::from(paying))
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
 pub async fn adults(db: &Db, household_id: &str) -> Result<Vec<Adult>, sqlx::Error> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {PERSON_COLUMNS}, m.paying FROM family_people p

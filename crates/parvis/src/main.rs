@@ -212,6 +212,8 @@ async fn serve(config: Config, no_demo: bool) -> anyhow::Result<()> {
         reports::demo::seed(&kernel).await?;
         family::demo::seed(&kernel).await?;
         bookings::demo::seed(&kernel).await?;
+        family::demo::seed_neighbourhood(&kernel).await?;
+        bookings::demo::seed_neighbourhood(&kernel).await?;
         Some(accounts)
     } else {
         None
@@ -273,6 +275,8 @@ async fn demo(config: Config) -> anyhow::Result<()> {
     reports::demo::seed(&kernel).await?;
     family::demo::seed(&kernel).await?;
     bookings::demo::seed(&kernel).await?;
+    family::demo::seed_neighbourhood(&kernel).await?;
+    bookings::demo::seed_neighbourhood(&kernel).await?;
     println!("Données de démonstration en place. Comptes :");
     for account in accounts {
         println!(

@@ -667,6 +667,8 @@ async fn a_full_day_has_a_waiting_list_and_a_freed_place_goes_to_the_first_in_li
             .await
             .contains("En liste d&#39;attente (rang 1)")
     );
+    // Joined a moment later: second in line.
+    app.clock.advance(jiff::SignedDuration::from_secs(5));
     actions::join_waiting_list(&app.kernel, second_parent, second_child, care, friday)
         .await
         .unwrap();
@@ -741,5 +743,56 @@ async fn a_full_day_has_a_waiting_list_and_a_freed_place_goes_to_the_first_in_li
     assert_eq!(
         scalar(&app, "SELECT COUNT(*) FROM waiting_list", &[]).await,
         0
+    );
+}
+
+#[tokio::test]
+async fn the_neighbourhood_demo_fills_two_schools() {
+    let app = demo_app().await;
+    family::demo::seed_neighbourhood(&app.kernel).await.unwrap();
+    bookings::demo::seed_neighbourhood(&app.kernel)
+        .await
+        .unwrap();
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM households", &[]).await,
+        40
+    );
+    assert!(scalar(&app, "SELECT COUNT(*) FROM child_profiles", &[]).await >= 70);
+    assert!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM supporting_documents WHERE status = 'pending'",
+            &[]
+        )
+        .await
+            >= 10
+    );
+    // The registers of the last two weeks, with some absences charged.
+    assert!(scalar(&app, "SELECT COUNT(*) FROM attendance", &[]).await > 100);
+    assert!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM charges WHERE kind = 'unjustified_absence'",
+            &[]
+        )
+        .await
+            > 0
+    );
+    // The kitchen's Thursday: both schools have their meals.
+    let karim = staff(&app, KARIM).await;
+    let kitchen = karim.get("/backoffice/cuisine?jour=2026-11-26").await;
+    assert!(
+        !kitchen.contains("<strong>0 repas</strong>"),
+        "{}",
+        kitchen.body
+    );
+    // Seeding again changes nothing.
+    family::demo::seed_neighbourhood(&app.kernel).await.unwrap();
+    bookings::demo::seed_neighbourhood(&app.kernel)
+        .await
+        .unwrap();
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM households", &[]).await,
+        40
     );
 }
