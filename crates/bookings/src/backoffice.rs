@@ -27,6 +27,23 @@ pub fn router() -> Router<Kernel> {
         .route("/backoffice/cuisine", get(kitchen_page))
         .route("/backoffice/cuisine.csv", get(kitchen_csv))
         .route("/backoffice/pointage", get(register).post(mark))
+        .route("/backoffice/activites", get(activities_page))
+        .route(
+            "/backoffice/activites/{code}",
+            get(activity_rules).post(save_activity_rules),
+        )
+}
+
+/// Administrators, and the managers of the activity's service, change its rules.
+fn may_manage(caller: &Caller, activity: &Activity) -> bool {
+    caller.identity.as_ref().is_some_and(|i| {
+        i.has_role(Role::Administrator)
+            || (i.can(kernel::Permission::ManageProcedures)
+                && activity
+                    .service_id
+                    .as_deref()
+                    .is_some_and(|s| i.works_for(s)))
+    })
 }
 
 fn may_see(caller: &Caller, activity: &Activity) -> bool {
@@ -419,4 +436,179 @@ async fn mark(
     )
     .await?;
     Ok(Redirect::to(&back).into_response())
+}
+
+// ------------------------------------------------------------------ rules
+
+#[derive(askama::Template)]
+#[template(path = "bo_activities.html")]
+struct ActivitiesPage {
+    page: Page,
+    activities: Vec<(String, String, bool)>,
+}
+
+async fn activities_page(
+    State(kernel): State<Kernel>,
+    page: Page,
+    Staff(caller): Staff,
+) -> Result<Html<String>, AppError> {
+    let activities = visible_activities(&kernel, &caller)
+        .await?
+        .iter()
+        .map(|a| (a.code.clone(), a.name.clone(), may_manage(&caller, a)))
+        .collect();
+    render(&ActivitiesPage { page, activities })
+}
+
+pub struct PreviewRow {
+    pub day: String,
+    pub booking: String,
+    pub cancellation: String,
+    pub late: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "bo_activity.html")]
+struct RulesPage {
+    page: Page,
+    code: String,
+    name: String,
+    fields: crate::rules_form::Fields,
+    errors: kernel::web::forms::FormErrors,
+    preview: Vec<PreviewRow>,
+    weekdays: Vec<(&'static str, &'static str)>,
+    /// Shown with « Aperçu », before saving.
+    previewing: bool,
+}
+
+impl RulesPage {
+    fn v(&self, key: &str) -> String {
+        self.fields.get(key).cloned().unwrap_or_default()
+    }
+    fn is(&self, key: &str, value: &str) -> bool {
+        self.fields.get(key).is_some_and(|v| v == value)
+    }
+}
+
+fn preview_rows(
+    kernel: &Kernel,
+    activity: &Activity,
+    rules: &crate::deadlines::BookingRules,
+) -> Vec<PreviewRow> {
+    let today = kernel.now().to_zoned(paris()).date();
+    let from = today.max(activity.calendar.first_day);
+    rules
+        .preview(
+            &activity.calendar,
+            from,
+            from.saturating_add(jiff::Span::new().days(21)),
+        )
+        .into_iter()
+        .map(|line| PreviewRow {
+            day: crate::deadlines::day_fr(line.day),
+            booking: moment_fr(&line.booking_closes),
+            cancellation: moment_fr(&line.cancellation_closes),
+            late: line
+                .late_closes
+                .as_ref()
+                .map(moment_fr)
+                .unwrap_or_else(|| "—".into()),
+        })
+        .collect()
+}
+
+async fn managed_activity(
+    kernel: &Kernel,
+    caller: &Caller,
+    code: &str,
+) -> Result<Activity, AppError> {
+    store::activity_by_code(&kernel.db, code)
+        .await?
+        .filter(|a| may_manage(caller, a))
+        .ok_or(AppError::NotFound)
+}
+
+async fn activity_rules(
+    State(kernel): State<Kernel>,
+    FormPage(page): FormPage,
+    Staff(caller): Staff,
+    axum::extract::Path(code): axum::extract::Path<String>,
+) -> Result<Html<String>, AppError> {
+    let activity = managed_activity(&kernel, &caller, &code).await?;
+    render(&RulesPage {
+        page,
+        preview: preview_rows(&kernel, &activity, &activity.rules),
+        fields: crate::rules_form::fill(&activity.rules),
+        code: activity.code,
+        name: activity.name,
+        errors: kernel::web::forms::FormErrors::new(),
+        weekdays: crate::rules_form::weekdays(),
+        previewing: false,
+    })
+}
+
+/// `POST /backoffice/activites/{code}`: « Aperçu » shows the coming deadlines of the rules
+/// typed; « Enregistrer » saves them (audited). Invalid rules are never saved.
+async fn save_activity_rules(
+    State(kernel): State<Kernel>,
+    FormPage(page): FormPage,
+    Staff(caller): Staff,
+    session: Session,
+    axum::extract::Path(code): axum::extract::Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let activity = managed_activity(&kernel, &caller, &code).await?;
+    let fields: crate::rules_form::Fields =
+        url::form_urlencoded::parse(&body).into_owned().collect();
+    let save = fields.get("action").is_some_and(|a| a == "enregistrer");
+    let parsed = crate::rules_form::parse(&fields);
+    let mut errors = kernel::web::forms::FormErrors::new();
+    let preview = match &parsed {
+        Ok(rules) => preview_rows(&kernel, &activity, rules),
+        Err(problems) => {
+            for (field, message) in problems {
+                errors.add(field, message.clone());
+            }
+            Vec::new()
+        }
+    };
+    if let (true, Ok(mut rules)) = (save, parsed) {
+        crate::rules_form::keep_day_anchors(&mut rules, &activity.rules);
+        let mut tx = kernel.db.begin().await?;
+        store::update_rules(&mut tx, &activity.id, &rules, kernel.now()).await?;
+        kernel
+            .audit(
+                &mut tx,
+                &caller,
+                "bookings.rules_changed",
+                Some(&AuditTarget::new("activity", &activity.id)),
+                serde_json::json!({
+                    "before": activity.rules,
+                    "after": rules,
+                }),
+            )
+            .await?;
+        tx.commit().await?;
+        page::flash(&session, "success", page.tr.t("activity-rules-saved")).await?;
+        return Ok(Redirect::to(&format!("/backoffice/activites/{code}")).into_response());
+    }
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    kernel::web::page::render_status(
+        status,
+        &RulesPage {
+            page,
+            code: activity.code,
+            name: activity.name,
+            fields,
+            errors,
+            preview,
+            weekdays: crate::rules_form::weekdays(),
+            previewing: true,
+        },
+    )
+    .map(IntoResponse::into_response)
 }

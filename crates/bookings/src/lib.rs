@@ -16,6 +16,7 @@ pub mod demo;
 pub mod kitchen;
 pub mod model;
 pub mod pricing;
+pub mod rules_form;
 pub mod store;
 pub mod web;
 

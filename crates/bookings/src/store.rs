@@ -85,6 +85,21 @@ pub async fn activity_by_code(db: &Db, code: &str) -> Result<Option<Activity>, s
     row.as_ref().map(activity).transpose()
 }
 
+pub async fn update_rules(
+    tx: &mut Tx,
+    activity_id: &str,
+    rules: &crate::deadlines::BookingRules,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE activities SET rules = $2, updated_at = $3 WHERE id = $1")
+        .bind(activity_id)
+        .bind(serde_json::to_string(rules).map_err(json_error)?)
+        .bind(to_db(now))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Every activity's name by id (a short list: a commune has tens of activities).
 pub async fn activity_names(
     db: &Db,

@@ -796,3 +796,90 @@ async fn the_neighbourhood_demo_fills_two_schools() {
         40
     );
 }
+
+#[tokio::test]
+async fn a_manager_previews_a_rule_over_the_coming_weeks_before_saving_it() {
+    let app = demo_app().await;
+    let claire = staff(&app, "claire.rousseau@demo.parvis.fr").await;
+    let page_path = format!("/backoffice/activites/{CANTEEN}");
+    let page = claire.get(&page_path).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.contains(
+        "id=\"booking-jours-ouvres\" name=\"booking_type\" value=\"jours-ouvres\" checked"
+    ));
+    // Today's rule: Thursday 26's meal closes on Tuesday 24 at noon.
+    assert!(page.contains("<th scope=\"row\">jeudi 26</th><td>mardi 24 à 12:00</td>"));
+    let form = |action: &'static str| {
+        vec![
+            ("action", action),
+            ("starts_at", "11:45"),
+            ("booking_type", "semaine"),
+            ("booking_weekday", "mardi"),
+            ("booking_weeks", "1"),
+            ("booking_time", "23:00"),
+            ("cancellation_type", "jours"),
+            ("cancellation_days", "1"),
+            ("cancellation_time", "15:00"),
+            ("late_type", "aucune"),
+        ]
+    };
+    let preview = claire.submit(&page_path, &page_path, &form("apercu")).await;
+    assert_eq!(preview.status, 200);
+    assert!(preview.contains("Aperçu des règles saisies (non enregistrées)"));
+    // Monday 30's meal would close on Tuesday 24 at 23:00, the week before.
+    assert!(preview.contains("<th scope=\"row\">lundi 30</th><td>mardi 24 à 23:00</td><td>dimanche 29 à 15:00</td><td>—</td>"));
+    assert!(matches!(
+        canteen_rules(&app).await.booking,
+        bookings::deadlines::Cutoff::WorkingDaysBefore { .. }
+    ));
+    let mut wrong = form("enregistrer");
+    wrong[6] = ("booking_time", "midi");
+    let refused = claire.submit(&page_path, &page_path, &wrong).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.contains("href=\"#booking_time\""));
+    let saved = claire
+        .submit(&page_path, &page_path, &form("enregistrer"))
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let rules = canteen_rules(&app).await;
+    assert!(matches!(
+        rules.booking,
+        bookings::deadlines::Cutoff::Anchored { .. }
+    ));
+    assert!(rules.late.is_none());
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'bookings.rules_changed'",
+            &[]
+        )
+        .await,
+        1
+    );
+    // Parents now meet the new deadline.
+    let camille = caller(&app, CAMILLE).await;
+    let lea = child(&app, "Léa").await;
+    assert!(
+        actions::book(&app.kernel, &camille, &lea, CANTEEN, date(2026, 11, 27))
+            .await
+            .is_err(),
+        "Friday 27 closed last Tuesday at 23:00"
+    );
+    // An agent of the service sees the activities but does not change their rules.
+    let karim = staff(&app, KARIM).await;
+    assert!(
+        karim
+            .get("/backoffice/activites")
+            .await
+            .contains("Restaurant scolaire")
+    );
+    assert_eq!(karim.get(&page_path).await.status, 404);
+}
+
+async fn canteen_rules(app: &TestApp) -> bookings::deadlines::BookingRules {
+    store::activity_by_code(&app.kernel.db, CANTEEN)
+        .await
+        .unwrap()
+        .unwrap()
+        .rules
+}

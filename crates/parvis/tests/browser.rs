@@ -911,6 +911,30 @@ async fn canteen_staff_journey(browser: &Browser, app: &TestApp) -> Result<(), S
         .await?;
     browser.find_text("Quotient familial").await?;
     check_page(browser, "un dossier famille").await?;
+    // The service's manager previews new booking rules before saving them.
+    log_out(browser).await?;
+    log_in_as(
+        browser,
+        &base,
+        "claire.rousseau@demo.parvis.fr",
+        accounts::demo::STAFF_PASSWORD,
+    )
+    .await?;
+    browser
+        .goto(&format!("{base}/backoffice/activites"))
+        .await?;
+    check_page(browser, "activités").await?;
+    browser
+        .goto(&format!(
+            "{base}/backoffice/activites/cantine-elementaire-jules-ferry"
+        ))
+        .await?;
+    check_page(browser, "règles d'une activité").await?;
+    browser
+        .submit_form_by_button("button[value=apercu]")
+        .await?;
+    browser.find_text("Aperçu des règles saisies").await?;
+    check_page(browser, "aperçu des règles").await?;
     Ok(())
 }
 
