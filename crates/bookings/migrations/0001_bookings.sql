@@ -69,6 +69,8 @@ CREATE TABLE attendance (
     child_id TEXT NOT NULL REFERENCES family_people (id) ON DELETE CASCADE,
     day TEXT NOT NULL,
     present BIGINT NOT NULL,
+    -- Why an absence is excused (certificat-medical, greve…): no charge then.
+    excuse TEXT,
     recorded_by TEXT,
     recorded_at BIGINT NOT NULL,
     PRIMARY KEY (activity_id, child_id, day)

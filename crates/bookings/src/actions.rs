@@ -522,8 +522,9 @@ pub async fn book_pattern(
     Ok(outcome)
 }
 
-/// The supervisor's mark: the child was there or not. The day's charge follows: an
-/// absence without cancelling, a presence without booking, or the booking as it was.
+/// The supervisor's mark: the child was there or not (an absence perhaps excused). The
+/// day's charge follows: an absence without cancelling, a presence without booking, or
+/// the booking as it was; an excuse the commune accepts cancels the charge.
 pub async fn record_presence(
     kernel: &Kernel,
     caller: &Caller,
@@ -531,6 +532,7 @@ pub async fn record_presence(
     child_id: &str,
     day: Date,
     present: bool,
+    excuse: Option<crate::pricing::Excuse>,
 ) -> Result<(), BookingError> {
     let household = family::store::household_of_child(&kernel.db, child_id).await?;
     let quotient = match &household {
@@ -545,6 +547,7 @@ pub async fn record_presence(
         child_id,
         day,
         present,
+        excuse,
         caller.identity.as_ref().map(|i| i.user_id.as_str()),
         now,
     )
@@ -571,7 +574,7 @@ pub async fn record_presence(
         if let Some(line) =
             activity
                 .pricing
-                .day_charge(day, quotient, day_booking, attendance, None)
+                .day_charge(day, quotient, day_booking, attendance, excuse)
         {
             store::insert_charge(
                 &mut tx,
@@ -592,7 +595,12 @@ pub async fn record_presence(
             caller,
             "bookings.attendance_recorded",
             Some(&AuditTarget::new("child", child_id)),
-            serde_json::json!({ "activity": activity.id, "day": day.to_string(), "present": present }),
+            serde_json::json!({
+                "activity": activity.id,
+                "day": day.to_string(),
+                "present": present,
+                "excuse": excuse.map(|e| e.code()),
+            }),
         )
         .await?;
     tx.commit().await?;

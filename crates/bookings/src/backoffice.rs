@@ -258,8 +258,9 @@ pub struct RegisterRow {
     pub diet: &'static str,
     pub allergies: String,
     pub care_plan: bool,
-    /// « Présent », « Absent » or « Non pointé ».
-    pub state: &'static str,
+    /// « Présent », « Absent (certificat médical) » or « Non pointé ».
+    pub state: String,
+    pub absent: bool,
     pub booked: bool,
 }
 
@@ -275,11 +276,12 @@ struct RegisterPage {
     closed: Option<String>,
     booked: Vec<RegisterRow>,
     others: Vec<RegisterRow>,
+    excuses: Vec<(&'static str, &'static str)>,
 }
 
 fn register_row(
     child: &family::model::Child,
-    attendance: &std::collections::HashMap<String, bool>,
+    attendance: &std::collections::HashMap<String, (bool, Option<crate::pricing::Excuse>)>,
     booked: bool,
 ) -> RegisterRow {
     let mut allergies: Vec<String> = child
@@ -299,10 +301,14 @@ fn register_row(
         allergies: allergies.join(" ; "),
         care_plan: child.profile.care_plan,
         state: match attendance.get(&child.person.id) {
-            Some(true) => "Présent",
-            Some(false) => "Absent",
-            None => "Non pointé",
+            Some((true, _)) => "Présent".to_string(),
+            Some((false, Some(excuse))) => format!("Absent ({})", excuse.label_fr()),
+            Some((false, None)) => "Absent".to_string(),
+            None => "Non pointé".to_string(),
         },
+        absent: attendance
+            .get(&child.person.id)
+            .is_some_and(|(present, _)| !present),
         booked,
     }
 }
@@ -339,6 +345,7 @@ async fn register(
             closed: None,
             booked: Vec::new(),
             others: Vec::new(),
+            excuses: Vec::new(),
         });
     };
     let booked_ids = store::booked_children(&kernel.db, &activity.id, day).await?;
@@ -373,6 +380,10 @@ async fn register(
         others: others
             .iter()
             .map(|c| register_row(c, &attendance, false))
+            .collect(),
+        excuses: crate::pricing::Excuse::ALL
+            .iter()
+            .map(|e| (e.code(), e.label_fr()))
             .collect(),
     })
 }
@@ -423,8 +434,17 @@ async fn mark(
         .await?;
         return Ok(Redirect::to(&back).into_response());
     }
-    crate::actions::record_presence(&kernel, &caller, &activity, &child.person.id, day, present)
-        .await?;
+    let excuse = crate::pricing::Excuse::from_code(&field("excuse"));
+    crate::actions::record_presence(
+        &kernel,
+        &caller,
+        &activity,
+        &child.person.id,
+        day,
+        present,
+        excuse,
+    )
+    .await?;
     page::flash(
         &session,
         "success",

@@ -293,7 +293,10 @@ pub async fn seed_neighbourhood(kernel: &Kernel) -> Result<(), BookingError> {
                 )
                 .await?;
                 tx.commit().await?;
+                // A few absences, some with a medical certificate.
                 let present = !(n + day.day() as usize).is_multiple_of(23);
+                let excuse =
+                    (!present && n % 2 == 0).then_some(crate::pricing::Excuse::MedicalCertificate);
                 actions::record_presence(
                     kernel,
                     &supervisor,
@@ -301,6 +304,7 @@ pub async fn seed_neighbourhood(kernel: &Kernel) -> Result<(), BookingError> {
                     &child.person.id,
                     day,
                     present,
+                    excuse,
                 )
                 .await?;
             }

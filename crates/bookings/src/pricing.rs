@@ -146,6 +146,26 @@ pub enum Excuse {
 }
 
 impl Excuse {
+    pub const ALL: [Excuse; 4] = [
+        Excuse::MedicalCertificate,
+        Excuse::Strike,
+        Excuse::SchoolTrip,
+        Excuse::TeacherAbsent,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Excuse::MedicalCertificate => "certificat-medical",
+            Excuse::Strike => "greve",
+            Excuse::SchoolTrip => "sortie-scolaire",
+            Excuse::TeacherAbsent => "enseignant-absent",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Excuse> {
+        Excuse::ALL.into_iter().find(|e| e.code() == code)
+    }
+
     pub fn label_fr(self) -> &'static str {
         match self {
             Excuse::MedicalCertificate => "certificat médical",

@@ -135,37 +135,50 @@ pub async fn booked_children(
     .await
 }
 
-/// The register of a day: child → present or absent.
+/// The register of a day: child → present or absent, and the excuse of an absence.
 pub async fn attendance(
     db: &Db,
     activity_id: &str,
     day: Date,
-) -> Result<std::collections::HashMap<String, bool>, sqlx::Error> {
-    let rows =
-        sqlx::query("SELECT child_id, present FROM attendance WHERE activity_id = $1 AND day = $2")
-            .bind(activity_id)
-            .bind(day.to_string())
-            .fetch_all(db.pool())
-            .await?;
+) -> Result<std::collections::HashMap<String, (bool, Option<crate::pricing::Excuse>)>, sqlx::Error>
+{
+    let rows = sqlx::query(
+        "SELECT child_id, present, excuse FROM attendance WHERE activity_id = $1 AND day = $2",
+    )
+    .bind(activity_id)
+    .bind(day.to_string())
+    .fetch_all(db.pool())
+    .await?;
     Ok(rows
         .iter()
-        .map(|r| (r.get(0), r.get::<i64, _>(1) != 0))
+        .map(|r| {
+            let excuse: Option<String> = r.get(2);
+            (
+                r.get(0),
+                (
+                    r.get::<i64, _>(1) != 0,
+                    excuse.and_then(|e| crate::pricing::Excuse::from_code(&e)),
+                ),
+            )
+        })
         .collect())
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn record_attendance(
     tx: &mut Tx,
     activity_id: &str,
     child_id: &str,
     day: Date,
     present: bool,
+    excuse: Option<crate::pricing::Excuse>,
     recorded_by: Option<&str>,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO attendance (activity_id, child_id, day, present, recorded_by, recorded_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (activity_id, child_id, day) DO UPDATE SET present = $4, recorded_by = $5, recorded_at = $6",
+        "INSERT INTO attendance (activity_id, child_id, day, present, recorded_by, recorded_at, excuse)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (activity_id, child_id, day) DO UPDATE SET present = $4, recorded_by = $5, recorded_at = $6, excuse = $7",
     )
     .bind(activity_id)
     .bind(child_id)
@@ -173,6 +186,7 @@ pub async fn record_attendance(
     .bind(i64::from(present))
     .bind(recorded_by)
     .bind(to_db(now))
+    .bind(excuse.filter(|_| !present).map(|e| e.code()))
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -577,6 +577,36 @@ async fn the_supervisor_marks_presence_and_the_charges_follow() {
         scalar(&app, &day_lines(320), &[&lea, "unjustified_absence"]).await,
         1
     );
+    // Excused with a medical certificate: nothing charged for the day.
+    let excused = karim
+        .submit(
+            &register,
+            "/backoffice/pointage",
+            &[
+                ("activite", CANTEEN),
+                ("jour", "2026-11-26"),
+                ("enfant", lea.as_str()),
+                ("presence", "absent"),
+                ("excuse", "certificat-medical"),
+            ],
+        )
+        .await;
+    assert_eq!(excused.status, 303);
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM charges WHERE child_id = $1 AND day = '2026-11-26'",
+            &[&lea]
+        )
+        .await,
+        0
+    );
+    assert!(
+        karim
+            .get(&register)
+            .await
+            .contains("Absent (certificat médical)")
+    );
     mark(&lea, "present").await;
     assert_eq!(scalar(&app, &day_lines(320), &[&lea, "booking"]).await, 1);
     assert_eq!(

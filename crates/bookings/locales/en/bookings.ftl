@@ -88,3 +88,5 @@ activity-preview-day = Day of service
 activity-preview-booking = Booking closes on
 activity-preview-cancellation = Free cancellation until
 activity-preview-late = Last minute until
+register-excuse = Reason for the absence
+register-excuse-submit = Excuse the absence

@@ -88,3 +88,5 @@ activity-preview-day = Jour du service
 activity-preview-booking = Réservation ferme le
 activity-preview-cancellation = Annulation gratuite jusqu'au
 activity-preview-late = Dernière minute jusqu'au
+register-excuse = Motif de l'absence
+register-excuse-submit = Excuser l'absence
