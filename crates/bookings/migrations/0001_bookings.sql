@@ -45,6 +45,7 @@ CREATE TABLE bookings (
 );
 CREATE INDEX bookings_child_day ON bookings (child_id, day);
 CREATE INDEX bookings_activity_day ON bookings (activity_id, day, status);
+CREATE INDEX bookings_day ON bookings (day, status);
 
 -- Priced lines of the family account, each with how it was computed.
 CREATE TABLE charges (

@@ -132,15 +132,38 @@ pub async fn kitchen_counts(
     day: Date,
 ) -> Result<Vec<KitchenBlock>, sqlx::Error> {
     let now = kernel.now();
+    // Every booking of the day at once, then the children's profiles in batches: a
+    // handful of queries for a whole city, not two per school.
+    let mut booked: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
+    for (activity_id, child_id) in store::booked_on(&kernel.db, day).await? {
+        booked.entry(activity_id).or_default().push(child_id);
+    }
+    let wanted: Vec<String> = activities
+        .iter()
+        .filter_map(|a| booked.get(&a.id))
+        .flatten()
+        .cloned()
+        .collect();
+    let profiles: std::collections::HashMap<String, family::model::ChildProfile> =
+        family::store::children_by_ids(&kernel.db, &wanted)
+            .await?
+            .into_iter()
+            .map(|c| (c.person.id, c.profile))
+            .collect();
     let mut blocks = Vec::new();
     for activity in activities {
         let closed = activity
             .calendar
             .closure(day)
             .map(|c| crate::actions::closed_sentence(&crate::deadlines::WhyClosed::NotRunning(c)));
-        let booked = store::booked_children(&kernel.db, &activity.id, day).await?;
-        let children = family::store::children_by_ids(&kernel.db, &booked).await?;
-        let count = kitchen::count(children.iter().map(|c| &c.profile));
+        let count = kitchen::count(
+            booked
+                .get(&activity.id)
+                .into_iter()
+                .flatten()
+                .filter_map(|id| profiles.get(id)),
+        );
         let closes = activity
             .rules
             .booking

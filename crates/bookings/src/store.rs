@@ -120,6 +120,17 @@ pub async fn activities(db: &Db) -> Result<Vec<Activity>, sqlx::Error> {
     rows.iter().map(activity).collect()
 }
 
+/// Every booking of a day: (activity, child).
+pub async fn booked_on(db: &Db, day: Date) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT activity_id, child_id FROM bookings WHERE day = $1 AND status = 'booked'",
+    )
+    .bind(day.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
 /// The children booked for an activity on a day.
 pub async fn booked_children(
     db: &Db,
