@@ -132,21 +132,18 @@ pub async fn kitchen_counts(
     day: Date,
 ) -> Result<Vec<KitchenBlock>, sqlx::Error> {
     let now = kernel.now();
-    // Every booking of the day at once, then the children's profiles in batches: a
-    // handful of queries for a whole city, not two per school.
+    // Every booking of the day at once, then the schools' children at once: two queries
+    // for a whole city, not two per school.
     let mut booked: std::collections::HashMap<String, Vec<String>> =
         std::collections::HashMap::new();
     for (activity_id, child_id) in store::booked_on(&kernel.db, day).await? {
         booked.entry(activity_id).or_default().push(child_id);
     }
-    let wanted: Vec<String> = activities
-        .iter()
-        .filter_map(|a| booked.get(&a.id))
-        .flatten()
-        .cloned()
-        .collect();
+    let mut schools: Vec<String> = activities.iter().map(|a| a.school.clone()).collect();
+    schools.sort();
+    schools.dedup();
     let profiles: std::collections::HashMap<String, family::model::ChildProfile> =
-        family::store::children_by_ids(&kernel.db, &wanted)
+        family::store::children_of_schools(&kernel.db, &schools)
             .await?
             .into_iter()
             .map(|c| (c.person.id, c.profile))

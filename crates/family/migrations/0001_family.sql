@@ -47,6 +47,7 @@ CREATE TABLE child_profiles (
     doctor TEXT NOT NULL,
     insurance TEXT NOT NULL
 );
+CREATE INDEX child_profiles_school ON child_profiles (school);
 
 -- People allowed to pick a child up, and people to call in an emergency.
 CREATE TABLE household_contacts (

@@ -424,6 +424,32 @@ pub async fn children_by_ids(db: &Db, ids: &[String]) -> Result<Vec<Child>, sqlx
     Ok(out)
 }
 
+/// The children of several schools (the kitchen's counts of a city): one query per
+/// hundred schools.
+pub async fn children_of_schools(db: &Db, schools: &[String]) -> Result<Vec<Child>, sqlx::Error> {
+    let mut out = Vec::new();
+    for chunk in schools.chunks(100) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS}, {PROFILE_COLUMNS} FROM family_people p
+               JOIN child_profiles c ON c.person_id = p.id
+             WHERE c.school IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for school in chunk {
+            query = query.bind(school);
+        }
+        for row in query.fetch_all(db.pool()).await? {
+            out.push(Child {
+                person: person(&row),
+                profile: profile(&row, 8),
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// The children of a school, by class then name (the supervisors' register).
 pub async fn children_of_school(db: &Db, school: &str) -> Result<Vec<Child>, sqlx::Error> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
