@@ -397,22 +397,26 @@ pub async fn delete_contact(
     Ok(removed == 1)
 }
 
-/// Children by id, for the services that serve them (kitchen counts, registers). Ids
-/// that are not children are left out.
-pub async fn children_by_ids(db: &Db, ids: &[String]) -> Result<Vec<Child>, sqlx::Error> {
-    let mut out = Vec::with_capacity(ids.len());
-    // Bounded batches: one query per 500 children keeps every engine's parameter limit.
-    for chunk in ids.chunks(500) {
+/// Children whose `column` is one of `values`, in batches that keep every engine's
+/// parameter limit. `column` is one of this module's constants, never input.
+async fn children_where_in(
+    db: &Db,
+    column: &'static str,
+    values: &[String],
+    batch: usize,
+) -> Result<Vec<Child>, sqlx::Error> {
+    let mut out = Vec::new();
+    for chunk in values.chunks(batch) {
         let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT {PERSON_COLUMNS}, {PROFILE_COLUMNS} FROM family_people p
                JOIN child_profiles c ON c.person_id = p.id
-             WHERE p.id IN ({})",
+             WHERE {column} IN ({})",
             placeholders.join(", ")
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            query = query.bind(id);
+        for value in chunk {
+            query = query.bind(value);
         }
         for row in query.fetch_all(db.pool()).await? {
             out.push(Child {
@@ -424,30 +428,15 @@ pub async fn children_by_ids(db: &Db, ids: &[String]) -> Result<Vec<Child>, sqlx
     Ok(out)
 }
 
-/// The children of several schools (the kitchen's counts of a city): one query per
-/// hundred schools.
+/// Children by id, for the services that serve them (registers). Ids that are not
+/// children are left out.
+pub async fn children_by_ids(db: &Db, ids: &[String]) -> Result<Vec<Child>, sqlx::Error> {
+    children_where_in(db, "p.id", ids, 500).await
+}
+
+/// The children of several schools (the kitchen's counts of a city).
 pub async fn children_of_schools(db: &Db, schools: &[String]) -> Result<Vec<Child>, sqlx::Error> {
-    let mut out = Vec::new();
-    for chunk in schools.chunks(100) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT {PERSON_COLUMNS}, {PROFILE_COLUMNS} FROM family_people p
-               JOIN child_profiles c ON c.person_id = p.id
-             WHERE c.school IN ({})",
-            placeholders.join(", ")
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for school in chunk {
-            query = query.bind(school);
-        }
-        for row in query.fetch_all(db.pool()).await? {
-            out.push(Child {
-                person: person(&row),
-                profile: profile(&row, 8),
-            });
-        }
-    }
-    Ok(out)
+    children_where_in(db, "c.school", schools, 100).await
 }
 
 /// The children of a school, by class then name (the supervisors' register).

@@ -7,6 +7,61 @@ use std::time::{Duration, Instant};
 
 use kernel::clock::SystemClock;
 
+/// An HTTP client logged in as the demo resident.
+async fn logged_in_client(base: &str) -> anyhow::Result<reqwest::Client> {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let login_page = client
+        .get(format!("{base}/connexion"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = login_page
+        .find(marker)
+        .map(|i| i + marker.len())
+        .unwrap_or(0);
+    let token = &login_page[start..start + login_page[start..].find('"').unwrap_or(0)];
+    let response = client
+        .post(format!("{base}/connexion"))
+        .form(&[
+            ("csrf_token", token),
+            ("email", "camille.martin@demo.parvis.fr"),
+            ("password", accounts::demo::RESIDENT_PASSWORD),
+        ])
+        .send()
+        .await?;
+    anyhow::ensure!(
+        response.status().is_redirection(),
+        "connexion refusée : {}",
+        response.status()
+    );
+    Ok(client)
+}
+
+/// A throw-away instance for a benchmark: a temporary folder (SQLite) or the PostgreSQL
+/// database given, migrated, with the system clock. Keep the folder alive while measuring.
+pub async fn throwaway(
+    database_url: Option<String>,
+) -> anyhow::Result<(tempfile::TempDir, kernel::Kernel, &'static str)> {
+    let dir = tempfile::tempdir()?;
+    let config = kernel::Config {
+        data_dir: dir.path().to_path_buf(),
+        database_url,
+        worker_interval_seconds: 3600,
+        ..kernel::Config::default()
+    };
+    let kernel = crate::start(config, Arc::new(SystemClock)).await?;
+    let backend = match kernel.db.backend() {
+        kernel::Backend::Sqlite => "SQLite",
+        kernel::Backend::Postgres => "PostgreSQL",
+    };
+    Ok((dir, kernel, backend))
+}
+
 pub struct BenchReport {
     pub requests: usize,
     pub concurrency: usize,
@@ -38,18 +93,7 @@ pub async fn run(
     concurrency: usize,
     database_url: Option<String>,
 ) -> anyhow::Result<BenchReport> {
-    let dir = tempfile::tempdir()?;
-    let config = kernel::Config {
-        data_dir: dir.path().to_path_buf(),
-        database_url,
-        worker_interval_seconds: 3600,
-        ..kernel::Config::default()
-    };
-    let kernel = crate::start(config, Arc::new(SystemClock)).await?;
-    let backend = match kernel.db.backend() {
-        kernel::Backend::Sqlite => "SQLite",
-        kernel::Backend::Postgres => "PostgreSQL",
-    };
+    let (_dir, kernel, backend) = throwaway(database_url).await?;
     accounts::demo::seed(&kernel).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
@@ -65,41 +109,17 @@ pub async fn run(
 
     // Each client logs in once as the demo resident, then reads its space in a loop.
     let per_client = requests.div_ceil(concurrency.max(1));
+    // Each client logs in once as the demo resident, one after the other (the login
+    // throttle counts attempts in flight), then all read their space at once.
+    let mut clients = Vec::new();
+    for _ in 0..concurrency.max(1) {
+        clients.push(logged_in_client(&base).await?);
+    }
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..concurrency.max(1) {
+    for client in clients {
         let base = base.clone();
         tasks.push(tokio::spawn(async move {
-            let client = reqwest::Client::builder()
-                .cookie_store(true)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()?;
-            let login_page = client
-                .get(format!("{base}/connexion"))
-                .send()
-                .await?
-                .text()
-                .await?;
-            let marker = "name=\"csrf_token\" value=\"";
-            let start = login_page
-                .find(marker)
-                .map(|i| i + marker.len())
-                .unwrap_or(0);
-            let token = &login_page[start..start + login_page[start..].find('"').unwrap_or(0)];
-            let response = client
-                .post(format!("{base}/connexion"))
-                .form(&[
-                    ("csrf_token", token),
-                    ("email", "camille.martin@demo.parvis.fr"),
-                    ("password", accounts::demo::RESIDENT_PASSWORD),
-                ])
-                .send()
-                .await?;
-            anyhow::ensure!(
-                response.status().is_redirection(),
-                "connexion refusée : {}",
-                response.status()
-            );
             let mut timings = Vec::with_capacity(per_client);
             for _ in 0..per_client {
                 let t = Instant::now();
@@ -180,18 +200,7 @@ pub async fn run_requests(
 ) -> anyhow::Result<RequestsReport> {
     use requests::model::{Channel, DeemedDecision, Regime};
 
-    let dir = tempfile::tempdir()?;
-    let config = kernel::Config {
-        data_dir: dir.path().to_path_buf(),
-        database_url,
-        worker_interval_seconds: 3600,
-        ..kernel::Config::default()
-    };
-    let kernel = crate::start(config, Arc::new(SystemClock)).await?;
-    let backend = match kernel.db.backend() {
-        kernel::Backend::Sqlite => "SQLite",
-        kernel::Backend::Postgres => "PostgreSQL",
-    };
+    let (_dir, kernel, backend) = throwaway(database_url).await?;
     accounts::demo::seed(&kernel).await?;
     requests::demo::seed(&kernel).await?;
 

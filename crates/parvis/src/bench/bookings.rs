@@ -10,7 +10,6 @@ use bookings::actions::{self, OwnChild};
 use bookings::model::Activity;
 use family::model::{Allergen, ChildProfile, Diet, Person, PersonKind};
 use jiff::ToSpan;
-use kernel::clock::SystemClock;
 
 use super::percentile;
 
@@ -81,18 +80,7 @@ pub async fn run(
     concurrency: usize,
     database_url: Option<String>,
 ) -> anyhow::Result<BookingsReport> {
-    let dir = tempfile::tempdir()?;
-    let config = kernel::Config {
-        data_dir: dir.path().to_path_buf(),
-        database_url,
-        worker_interval_seconds: 3600,
-        ..kernel::Config::default()
-    };
-    let kernel = crate::start(config, Arc::new(SystemClock)).await?;
-    let backend = match kernel.db.backend() {
-        kernel::Backend::Sqlite => "SQLite",
-        kernel::Backend::Postgres => "PostgreSQL",
-    };
+    let (_dir, kernel, backend) = super::throwaway(database_url).await?;
     let today = kernel.now().to_zoned(kernel::clock::paris()).date();
     let schools = children.div_ceil(PER_SCHOOL).max(1);
 

@@ -2,10 +2,8 @@
 //! query, with years of reports stored.
 
 use std::fmt;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kernel::clock::SystemClock;
 use reports::actions::{self, NewReport};
 use reports::model::{Point, Report, Source, Status};
 
@@ -55,18 +53,7 @@ pub async fn run(
     samples: usize,
     database_url: Option<String>,
 ) -> anyhow::Result<ReportsReport> {
-    let dir = tempfile::tempdir()?;
-    let config = kernel::Config {
-        data_dir: dir.path().to_path_buf(),
-        database_url,
-        worker_interval_seconds: 3600,
-        ..kernel::Config::default()
-    };
-    let kernel = crate::start(config, Arc::new(SystemClock)).await?;
-    let backend = match kernel.db.backend() {
-        kernel::Backend::Sqlite => "SQLite",
-        kernel::Backend::Postgres => "PostgreSQL",
-    };
+    let (_dir, kernel, backend) = super::throwaway(database_url).await?;
     accounts::demo::seed(&kernel).await?;
     reports::demo::seed(&kernel).await?;
     let categories: Vec<_> = reports::store::categories(&kernel.db)
