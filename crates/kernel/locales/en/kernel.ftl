@@ -150,3 +150,6 @@ privacy-row-push = Notification subscriptions
 privacy-row-push-purpose = Send you the notifications you asked for
 privacy-row-push-duration = Until the device is removed or you log out
 nav-notifications = Notifications
+privacy-row-family = Family file: household, children, diet, allergies, PAI, people to call, supporting documents, family quotient
+privacy-row-family-purpose = Register your children for the services (school meals, after-school care, leisure centre), look after them safely, set your prices; only the family service's agents and the supervisors see health data, and every reading is recorded
+privacy-row-family-duration = Three years at most after the child leaves the services (CNIL recommendation)

@@ -150,3 +150,6 @@ privacy-row-push = Abonnements aux notifications
 privacy-row-push-purpose = Vous envoyer les notifications que vous avez demandées
 privacy-row-push-duration = Jusqu'au retrait de l'appareil ou à la déconnexion
 nav-notifications = Notifications
+privacy-row-family = Dossier famille : foyer, enfants, régime, allergies, PAI, personnes à prévenir, pièces justificatives, quotient familial
+privacy-row-family-purpose = Inscrire vos enfants aux services (restauration scolaire, garderie, accueil de loisirs), les accueillir en sécurité, calculer vos tarifs ; seuls les agents du service famille et les encadrants voient les données de santé, et chaque consultation est tracée
+privacy-row-family-duration = Trois ans au plus après le départ de l'enfant des services (recommandation de la CNIL)
