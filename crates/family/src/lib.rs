@@ -12,6 +12,7 @@ pub mod actions;
 pub mod backoffice;
 pub mod demo;
 pub mod documents;
+pub mod invitations;
 pub mod model;
 pub mod rules;
 pub mod store;
@@ -55,6 +56,10 @@ pub fn migrations() -> Vec<Migration> {
         Migration::portable(
             "family/0002_documents",
             include_str!("../migrations/0002_documents.sql"),
+        ),
+        Migration::portable(
+            "family/0003_invitations",
+            include_str!("../migrations/0003_invitations.sql"),
         ),
     ]
 }

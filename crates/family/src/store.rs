@@ -133,6 +133,52 @@ pub async fn insert_household(
     Ok(id)
 }
 
+/// Links an account holder to a household as a responsible adult who does not pay
+/// (the household keeps its paying adult).
+pub async fn link_adult(
+    tx: &mut Tx,
+    household_id: &str,
+    user_id: &str,
+    given_name: &str,
+    family_name: &str,
+    email: &str,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let existing: Option<String> =
+        sqlx::query_scalar("SELECT id FROM family_people WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let person = match existing {
+        Some(id) => id,
+        None => {
+            let id = new_id();
+            sqlx::query(
+                "INSERT INTO family_people (id, kind, user_id, given_name, family_name, birth_date, phone, email, created_at, updated_at)
+                 VALUES ($1, 'adult', $2, $3, $4, NULL, '', $5, $6, $6)",
+            )
+            .bind(&id)
+            .bind(user_id)
+            .bind(given_name)
+            .bind(family_name)
+            .bind(email)
+            .bind(to_db(now))
+            .execute(&mut **tx)
+            .await?;
+            id
+        }
+    };
+    sqlx::query(
+        "INSERT INTO household_members (household_id, person_id, role, paying) VALUES ($1, $2, 'responsible', 0)
+         ON CONFLICT (household_id, person_id) DO NOTHING",
+    )
+    .bind(household_id)
+    .bind(&person)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// An adult of a household without an account (the counter, imported files).
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_adult(

@@ -31,6 +31,11 @@ pub fn router() -> Router<Kernel> {
         .route("/famille/enfants/{id}", get(edit_child).post(save_child))
         .route("/famille/documents", get(documents).post(give_document))
         .route("/famille/documents/{id}/fichier", get(document_file))
+        .route("/famille/invitations", post(invite))
+        .route(
+            "/famille/invitation/{token}",
+            get(invitation).post(accept_invitation),
+        )
         .route("/famille/contacts", post(add_contact))
         .route("/famille/contacts/{id}/supprimer", post(remove_contact))
 }
@@ -710,4 +715,120 @@ async fn document_file(
         .filter(|d| d.household_id == household.id)
         .ok_or(AppError::NotFound)?;
     send_file(&kernel, &document.file_id).await
+}
+
+// ------------------------------------------------------------------ the second adult
+
+async fn invite(
+    State(kernel): State<Kernel>,
+    FormPage(page): FormPage,
+    LoggedIn(caller): LoggedIn,
+    session: Session,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let posted = Posted::parse(&body);
+    match crate::invitations::invite(&kernel, &caller, &posted.text("email")).await {
+        Ok(()) => {
+            page::flash(&session, "success", page.tr.t("family-invitation-sent")).await?;
+            Ok(Redirect::to("/famille#foyer").into_response())
+        }
+        Err(FamilyError::Invalid(problems)) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &home_page(&kernel, &caller, page, errors_of(problems), posted).await?,
+        )
+        .map(IntoResponse::into_response),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "family_invitation.html")]
+struct InvitationPage {
+    page: Page,
+    token: String,
+    household: String,
+    /// Why the account cannot accept, in plain French; `None` when it can.
+    refusal: Option<String>,
+}
+
+fn refusal_text(page: &Page, refusal: &crate::invitations::Refusal) -> String {
+    use crate::invitations::Refusal;
+    match refusal {
+        Refusal::Expired => page.tr.t("family-invitation-expired"),
+        Refusal::OtherAddress(email) => {
+            page.tr
+                .t1("family-invitation-other-address", "email", email)
+        }
+        Refusal::HasOwnFile => page.tr.t("family-invitation-own-file"),
+    }
+}
+
+async fn invitation(
+    State(kernel): State<Kernel>,
+    FormPage(page): FormPage,
+    LoggedIn(caller): LoggedIn,
+    Path(token): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let found = crate::invitations::find(&kernel, &token)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let account = caller
+        .identity
+        .as_ref()
+        .map(|i| i.email.clone())
+        .unwrap_or_default();
+    let refusal = if found.expired {
+        Some(crate::invitations::Refusal::Expired)
+    } else if !account.eq_ignore_ascii_case(&found.email) {
+        Some(crate::invitations::Refusal::OtherAddress(
+            found.email.clone(),
+        ))
+    } else if actions::my_household(&kernel, &caller).await?.is_some() {
+        Some(crate::invitations::Refusal::HasOwnFile)
+    } else {
+        None
+    };
+    render(&InvitationPage {
+        refusal: refusal.map(|r| refusal_text(&page, &r)),
+        page,
+        token,
+        household: found.household.label,
+    })
+}
+
+async fn accept_invitation(
+    State(kernel): State<Kernel>,
+    FormPage(page): FormPage,
+    LoggedIn(caller): LoggedIn,
+    session: Session,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    match crate::invitations::accept(&kernel, &caller, &token).await? {
+        Ok(household) => {
+            page::flash(
+                &session,
+                "success",
+                page.tr
+                    .t1("family-invitation-accepted", "household", household.label),
+            )
+            .await?;
+            Ok(Redirect::to("/famille").into_response())
+        }
+        Err(refusal) => {
+            let household = crate::invitations::find(&kernel, &token)
+                .await?
+                .map(|i| i.household.label)
+                .unwrap_or_default();
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &InvitationPage {
+                    refusal: Some(refusal_text(&page, &refusal)),
+                    page,
+                    token,
+                    household,
+                },
+            )
+            .map(IntoResponse::into_response)
+        }
+    }
 }

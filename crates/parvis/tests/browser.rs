@@ -858,6 +858,46 @@ async fn family_journey(browser: &Browser, app: &TestApp) -> Result<(), String> 
     browser.goto(&format!("{base}/famille/documents")).await?;
     browser.find_text("Pièces fournies").await?;
     check_page(browser, "pièces justificatives").await?;
+    // The other parent is invited, and joins from the e-mail's link.
+    browser.goto(&format!("{base}/famille")).await?;
+    browser.click("details:has(#email) summary").await?;
+    browser
+        .fill("#email", "karim.haddad@demo.parvis.fr")
+        .await?;
+    browser
+        .submit_form_by_button("form[action='/famille/invitations'] button")
+        .await?;
+    browser.find_text("L'invitation est envoyée.").await?;
+    let body: String = sqlx::query_scalar(
+        "SELECT body_text FROM outbox WHERE recipient = 'karim.haddad@demo.parvis.fr' AND subject LIKE '%dossier famille%'",
+    )
+    .fetch_one(app.kernel.db.pool())
+    .await
+    .map_err(|e| e.to_string())?;
+    // The e-mail's link, on this test server's address.
+    let link = body
+        .split_whitespace()
+        .find_map(|w| {
+            w.find("/famille/invitation/")
+                .map(|i| format!("{base}{}", &w[i..]))
+        })
+        .ok_or("no link in the invitation")?;
+    log_out(browser).await?;
+    log_in_as(
+        browser,
+        &base,
+        "karim.haddad@demo.parvis.fr",
+        accounts::demo::STAFF_PASSWORD,
+    )
+    .await?;
+    browser.goto(&link).await?;
+    check_page(browser, "invitation à rejoindre un dossier famille").await?;
+    browser
+        .submit_form_by_button("form[action^='/famille/invitation/'] button")
+        .await?;
+    browser
+        .find_text("Vous partagez désormais le dossier")
+        .await?;
     Ok(())
 }
 

@@ -605,3 +605,99 @@ async fn families_are_asked_for_a_document_about_to_end_once() {
         0
     );
 }
+
+/// The link of the last e-mail sent to `to`.
+async fn link_sent_to(app: &TestApp, to: &str, path: &str) -> String {
+    let body: String = sqlx::query_scalar(
+        "SELECT body_text FROM outbox WHERE recipient = $1 AND subject LIKE '%dossier famille%'
+         ORDER BY created_at DESC, id LIMIT 1",
+    )
+    .bind(to)
+    .fetch_one(app.kernel.db.pool())
+    .await
+    .unwrap();
+    let start = body.find(path).expect("a link in the e-mail");
+    body[start..].split_whitespace().next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_other_parent_joins_the_file_by_invitation() {
+    let app = demo_app().await;
+    let camille = resident(&app).await;
+    let wrong = camille
+        .submit(
+            "/famille",
+            "/famille/invitations",
+            &[("email", "pas une adresse")],
+        )
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.contains("id=\"email-erreur\""));
+    let herself = camille
+        .submit(
+            "/famille",
+            "/famille/invitations",
+            &[("email", "Camille.Martin@demo.parvis.fr")],
+        )
+        .await;
+    assert_eq!(herself.status, 422);
+    let sent = camille
+        .submit("/famille", "/famille/invitations", &[("email", LUC)])
+        .await;
+    assert_eq!(sent.status, 303);
+    let link = link_sent_to(&app, LUC, "/famille/invitation/").await;
+
+    // Someone else who got hold of the link cannot use it.
+    let karim = staff(&app, "karim.haddad@demo.parvis.fr").await;
+    let other = karim.get(&link).await;
+    assert!(other.contains("Cette invitation a été envoyée à luc.moreau@demo.parvis.fr"));
+    let forced = karim.submit(&link, &link, &[]).await;
+    assert_eq!(forced.status, 422);
+
+    // Luc, logged in with the invited address, joins; he sees and books for the children.
+    let luc = staff(&app, LUC).await;
+    let page = luc.get(&link).await;
+    assert!(page.contains("Rejoindre ce dossier famille"));
+    let joined = luc.submit(&link, &link, &[]).await;
+    assert_eq!(joined.status, 303, "{}", joined.body);
+    let file = luc.follow(&joined).await;
+    assert!(file.contains("Famille Martin"));
+    assert!(file.contains("Léa Martin"));
+    assert!(file.contains("Luc Moreau"));
+    assert!(file.contains("Camille Martin (payeur)"));
+    let lea: String = sqlx::query_scalar("SELECT id FROM family_people WHERE given_name = 'Léa'")
+        .fetch_one(app.kernel.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        luc.get(&format!("/famille/reservations/{lea}"))
+            .await
+            .status,
+        200
+    );
+    // The link is used up.
+    assert_eq!(luc.get(&link).await.status, 404);
+
+    // An invitation ends after a week.
+    camille
+        .submit(
+            "/famille",
+            "/famille/invitations",
+            &[("email", "sophie.bernard@demo.parvis.fr")],
+        )
+        .await;
+    let late = link_sent_to(
+        &app,
+        "sophie.bernard@demo.parvis.fr",
+        "/famille/invitation/",
+    )
+    .await;
+    app.clock.advance(jiff::SignedDuration::from_hours(24 * 8));
+    let sophie = staff(&app, "sophie.bernard@demo.parvis.fr").await;
+    assert!(
+        sophie
+            .get(&late)
+            .await
+            .contains("Cette invitation a expiré")
+    );
+}
