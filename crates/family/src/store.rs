@@ -58,6 +58,41 @@ pub async fn household_of_user(db: &Db, user_id: &str) -> Result<Option<Househol
     }))
 }
 
+/// The adult who holds this account, created on first need.
+async fn account_person(
+    tx: &mut Tx,
+    user_id: &str,
+    given_name: &str,
+    family_name: &str,
+    email: &str,
+    now: Timestamp,
+) -> Result<String, sqlx::Error> {
+    let existing: Option<String> =
+        sqlx::query_scalar("SELECT id FROM family_people WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(match existing {
+        Some(id) => id,
+        None => {
+            let id = new_id();
+            sqlx::query(
+                "INSERT INTO family_people (id, kind, user_id, given_name, family_name, birth_date, phone, email, created_at, updated_at)
+                 VALUES ($1, 'adult', $2, $3, $4, NULL, '', $5, $6, $6)",
+            )
+            .bind(&id)
+            .bind(user_id)
+            .bind(given_name)
+            .bind(family_name)
+            .bind(email)
+            .bind(to_db(now))
+            .execute(&mut **tx)
+            .await?;
+            id
+        }
+    })
+}
+
 /// Opens a family file for an account holder, who becomes its responsible, paying adult.
 #[allow(clippy::too_many_arguments)]
 pub async fn create_household(
@@ -79,30 +114,7 @@ pub async fn create_household(
     .bind(to_db(now))
     .execute(&mut **tx)
     .await?;
-    let existing: Option<String> =
-        sqlx::query_scalar("SELECT id FROM family_people WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    let person = match existing {
-        Some(id) => id,
-        None => {
-            let id = new_id();
-            sqlx::query(
-                "INSERT INTO family_people (id, kind, user_id, given_name, family_name, birth_date, phone, email, created_at, updated_at)
-                 VALUES ($1, 'adult', $2, $3, $4, NULL, '', $5, $6, $6)",
-            )
-            .bind(&id)
-            .bind(user_id)
-            .bind(given_name)
-            .bind(family_name)
-            .bind(email)
-            .bind(to_db(now))
-            .execute(&mut **tx)
-            .await?;
-            id
-        }
-    };
+    let person = account_person(tx, user_id, given_name, family_name, email, now).await?;
     sqlx::query(
         "INSERT INTO household_members (household_id, person_id, role, paying) VALUES ($1, $2, 'responsible', 1)",
     )
@@ -144,30 +156,7 @@ pub async fn link_adult(
     email: &str,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    let existing: Option<String> =
-        sqlx::query_scalar("SELECT id FROM family_people WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    let person = match existing {
-        Some(id) => id,
-        None => {
-            let id = new_id();
-            sqlx::query(
-                "INSERT INTO family_people (id, kind, user_id, given_name, family_name, birth_date, phone, email, created_at, updated_at)
-                 VALUES ($1, 'adult', $2, $3, $4, NULL, '', $5, $6, $6)",
-            )
-            .bind(&id)
-            .bind(user_id)
-            .bind(given_name)
-            .bind(family_name)
-            .bind(email)
-            .bind(to_db(now))
-            .execute(&mut **tx)
-            .await?;
-            id
-        }
-    };
+    let person = account_person(tx, user_id, given_name, family_name, email, now).await?;
     sqlx::query(
         "INSERT INTO household_members (household_id, person_id, role, paying) VALUES ($1, $2, 'responsible', 0)
          ON CONFLICT (household_id, person_id) DO NOTHING",
