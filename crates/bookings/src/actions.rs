@@ -94,6 +94,24 @@ pub fn closed_sentence(why: &WhyClosed) -> String {
     }
 }
 
+/// The live topic of an activity's days: the kitchen's page listens to it.
+pub fn day_topic(activity_id: &str) -> String {
+    format!("bookings.activity.{activity_id}")
+}
+
+/// Tells open kitchen pages that a day's bookings changed (identifiers only).
+async fn publish_day(kernel: &Kernel, activity: &Activity, day: Date) {
+    let payload = serde_json::json!({ "day": day.to_string() }).to_string();
+    kernel
+        .live
+        .publish(&kernel.db, &day_topic(&activity.id), &payload)
+        .await;
+}
+
+/// A day the child's other household booked is theirs: booked once, cancelled by them.
+const OTHER_HOUSEHOLD: &str =
+    "Ce jour est réservé par l'autre foyer de l'enfant (garde alternée) : lui seul peut l'annuler.";
+
 /// What a booking cost.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Booked {
@@ -135,6 +153,9 @@ pub async fn book_for(
     if let Some(existing) = store::booking_of(&mut tx, &activity.id, child_id, day).await?
         && existing.status == BookingStatus::Booked
     {
+        if existing.household_id != own.household_id {
+            return Err(BookingError::Refused(OTHER_HOUSEHOLD.into()));
+        }
         // Booked already (a second click): nothing more to do, nothing charged twice.
         let cents = line_cents(activity, existing.late_surcharge, day, quotient);
         return Ok(Booked {
@@ -188,6 +209,7 @@ pub async fn book_for(
         .await?;
     }
     tx.commit().await?;
+    publish_day(kernel, activity, day).await;
     Ok(Booked {
         late: late.is_some(),
         cents,
@@ -243,6 +265,9 @@ pub async fn cancel(
         .await?
         .filter(|b| b.status == BookingStatus::Booked)
         .ok_or_else(|| BookingError::Refused("Ce jour n'est pas réservé.".into()))?;
+    if booking.household_id != own.household_id {
+        return Err(BookingError::Refused(OTHER_HOUSEHOLD.into()));
+    }
     store::delete_charges_of_booking(&mut tx, &booking.id).await?;
     store::release_place(&mut tx, &activity.id, day).await?;
     let charged = match activity.rules.cancellation_window(day, now) {
@@ -279,6 +304,7 @@ pub async fn cancel(
         promote(kernel, &mut tx, &activity, day, next).await?;
     }
     tx.commit().await?;
+    publish_day(kernel, &activity, day).await;
     Ok(Cancelled {
         charged_cents: charged,
     })

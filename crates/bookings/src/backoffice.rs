@@ -26,11 +26,17 @@ pub fn router() -> Router<Kernel> {
     Router::new()
         .route("/backoffice/cuisine", get(kitchen_page))
         .route("/backoffice/cuisine.csv", get(kitchen_csv))
+        .route("/backoffice/cuisine/flux", get(kitchen_feed))
+        .route("/static/reservations/cuisine.js", get(kitchen_script))
         .route("/backoffice/pointage", get(register).post(mark))
         .route("/backoffice/activites", get(activities_page))
         .route(
             "/backoffice/activites/{code}",
             get(activity_rules).post(save_activity_rules),
+        )
+        .route(
+            "/backoffice/activites/{code}/menus",
+            get(crate::menu_pages::show).post(crate::menu_pages::import),
         )
 }
 
@@ -84,6 +90,8 @@ pub struct KitchenBlock {
     pub closed: Option<String>,
     pub status: String,
     pub count: KitchenCount,
+    /// The day's menu, where the kitchen published it.
+    pub menu: Option<crate::menus::Menu>,
 }
 
 impl KitchenBlock {
@@ -93,6 +101,18 @@ impl KitchenBlock {
             .iter()
             .map(|(d, n)| (d.label_fr(), *n))
             .collect()
+    }
+    /// The menu's allergens that booked children avoid: the kitchen's first concern.
+    fn watch_rows(&self) -> Vec<(&'static str, usize)> {
+        self.menu
+            .as_ref()
+            .map(|m| {
+                m.watch_for(&self.count.by_allergen)
+                    .iter()
+                    .map(|(a, n)| (a.label_fr(), *n))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
     fn allergen_rows(&self) -> Vec<(&'static str, usize)> {
         self.count
@@ -148,6 +168,7 @@ pub async fn kitchen_counts(
             .into_iter()
             .map(|c| (c.person.id, c.profile))
             .collect();
+    let mut menus = store::menus_on(&kernel.db, day).await?;
     let mut blocks = Vec::new();
     for activity in activities {
         let closed = activity
@@ -186,6 +207,7 @@ pub async fn kitchen_counts(
             closed,
             status,
             count,
+            menu: menus.remove(&activity.id),
         });
     }
     Ok(blocks)
@@ -205,6 +227,70 @@ async fn kitchen_page(
         day_label: long_date(day),
         blocks,
     })
+}
+
+/// The live feed of the kitchen page: a `refresh` event whenever a booking of the day
+/// shown changes in one of the caller's canteens (a last-minute meal, a cancellation).
+/// Events carry no personal data; the page reloads its counts through the usual checks.
+async fn kitchen_feed(
+    State(kernel): State<Kernel>,
+    Staff(caller): Staff,
+    Query(query): Query<DayQuery>,
+) -> Result<Response, AppError> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    use futures::StreamExt;
+    use std::convert::Infallible;
+    use tokio_stream::wrappers::BroadcastStream;
+
+    let day = day_or_today(&kernel, query.jour.as_deref()).to_string();
+    let topics: std::collections::HashSet<String> = visible_activities(&kernel, &caller)
+        .await?
+        .iter()
+        .filter(|a| a.kind == ActivityKind::Canteen)
+        .map(|a| crate::actions::day_topic(&a.id))
+        .collect();
+    // Subscribed before the answer leaves: nothing booked after the page connects is missed.
+    let events = BroadcastStream::new(kernel.live.subscribe()).filter_map(move |item| {
+        let wanted = match item {
+            Ok(event) => {
+                topics.contains(&event.topic)
+                    && serde_json::from_str::<serde_json::Value>(&event.payload)
+                        .ok()
+                        .is_some_and(|p| p["day"] == day.as_str())
+            }
+            // Events were lost while this page was slow: reload to be sure.
+            Err(_) => true,
+        };
+        futures::future::ready(
+            wanted
+                .then(|| Ok::<Event, Infallible>(Event::default().data(r#"{"event":"refresh"}"#))),
+        )
+    });
+    let hello = futures::stream::once(async {
+        Ok::<Event, Infallible>(
+            Event::default()
+                .retry(std::time::Duration::from_secs(5))
+                .comment("ok"),
+        )
+    });
+    let mut response = Sse::new(hello.chain(events))
+        .keep_alive(KeepAlive::default())
+        .into_response();
+    // Proxies must pass each event on at once rather than buffer the answer.
+    response
+        .headers_mut()
+        .insert("x-accel-buffering", header::HeaderValue::from_static("no"));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-cache, no-store"),
+    );
+    Ok(response)
+}
+
+const KITCHEN_SCRIPT: &str = include_str!("../static/cuisine.js");
+
+async fn kitchen_script() -> Response {
+    kernel::web::shell::asset("text/javascript; charset=utf-8", KITCHEN_SCRIPT)
 }
 
 fn long_date(day: Date) -> String {
@@ -557,7 +643,7 @@ fn preview_rows(
         .collect()
 }
 
-async fn managed_activity(
+pub(crate) async fn managed_activity(
     kernel: &Kernel,
     caller: &Caller,
     code: &str,

@@ -145,6 +145,51 @@ fn evening_care() -> Activity {
     }
 }
 
+/// The central kitchen's cycle of twenty menus (entrée ; plat ; plat sans viande ;
+/// accompagnement ; laitage ; dessert ; végétarien ; allergènes), one vegetarian menu a week.
+const MENU_CYCLE: &str = "\
+Carottes râpées vinaigrette;Poulet rôti;Omelette aux fines herbes;Haricots verts;Yaourt nature;Pomme;non;oeufs,lait,moutarde
+Potage de légumes;Lasagnes aux légumes;;Salade verte;Emmental;Compote pomme-poire;oui;gluten,lait,celeri
+Betteraves en salade;Sauté de bœuf aux carottes;Pavé de soja à la tomate;Semoule;Petit-suisse;Clémentine;non;gluten,lait,soja
+Salade de pâtes;Filet de colin sauce citron;;Épinards à la crème;Camembert;Poire;non;gluten,poissons,lait
+Velouté de potiron;Chili sin carne;;Riz;Fromage blanc;Banane;oui;lait,celeri
+Concombres à la crème;Rôti de porc au jus;Boulettes de pois chiches;Purée de pommes de terre;Tomme;Kiwi;non;lait
+Taboulé;Poisson pané;;Brocolis;Yaourt aux fruits;Orange;non;gluten,poissons,lait,oeufs
+Salade de lentilles;Hachis parmentier;Parmentier végétal;Salade verte;Saint-Paulin;Crème dessert vanille;non;lait,moutarde
+Chou rouge râpé;Curry de légumes et pois chiches;;Boulgour;Yaourt nature;Ananas;oui;gluten,lait
+Œuf dur mayonnaise;Blanquette de dinde;Galette de sarrasin aux légumes;Carottes persillées;Brie;Pomme au four;non;oeufs,lait,moutarde
+Potage cultivateur;Spaghetti bolognaise;Spaghetti sauce tomate et lentilles;;Emmental râpé;Poire;non;gluten,lait,celeri
+Radis beurre;Quiche aux poireaux;;Salade verte;Fromage blanc;Compote;oui;gluten,oeufs,lait
+Salade de riz;Poulet sauce satay (cacahuètes);Omelette;Ratatouille;Yaourt;Clémentine;non;oeufs,lait,arachides
+Céleri rémoulade;Pavé de saumon à l'aneth;;Pommes vapeur;Coulommiers;Gâteau au chocolat maison;non;celeri,poissons,lait,oeufs,gluten,moutarde
+Soupe de lentilles corail;Gratin de pâtes aux légumes;;Salade;Yaourt;Kiwi;oui;gluten,lait
+Salade verte aux croûtons;Rôti de veau;Steak de légumes;Petits pois carottes;Cantal;Mousse au chocolat;non;gluten,lait,oeufs
+Pamplemousse;Couscous de légumes;;Semoule;Fromage blanc;Flan caramel;oui;gluten,lait,celeri,oeufs
+Macédoine mayonnaise;Sauté de porc au caramel;Tofu au caramel;Riz;Petit-suisse;Banane;non;oeufs,moutarde,soja,lait
+Tomates vinaigrette;Filet de lieu au beurre blanc;;Courgettes;Yaourt;Poire;non;poissons,lait,moutarde
+Velouté de carottes;Omelette aux pommes de terre;;Salade verte;Comté;Bûche de Noël aux noisettes;oui;oeufs,lait,gluten,fruits-a-coque
+";
+
+/// Five weeks of menus from the Monday of the current week, on the days the canteen runs:
+/// the kitchen's cycle, dated.
+pub fn month_of_menus(calendar: &OpeningCalendar, now: jiff::Timestamp) -> Vec<crate::menus::Menu> {
+    let today = now.to_zoned(crate::deadlines::paris()).date();
+    let monday = today
+        .saturating_sub(jiff::Span::new().days(i64::from(today.weekday().to_monday_zero_offset())));
+    let cycle: Vec<&str> = MENU_CYCLE.lines().filter(|l| !l.is_empty()).collect();
+    let mut table = String::new();
+    let mut served = 0;
+    for offset in 0..35 {
+        let day = monday.saturating_add(jiff::Span::new().days(offset));
+        if calendar.closure(day).is_none() {
+            table.push_str(&format!("{day};{}\n", cycle[served % cycle.len()]));
+            served += 1;
+        }
+    }
+    // The cycle is the kitchen's own, checked by the tests: it always reads.
+    crate::menus::parse_table(&table).unwrap_or_default()
+}
+
 pub async fn seed(kernel: &Kernel) -> Result<(), BookingError> {
     if store::count_activities(&kernel.db).await? > 0 {
         return Ok(());
@@ -162,6 +207,10 @@ pub async fn seed(kernel: &Kernel) -> Result<(), BookingError> {
     ] {
         activity.service_id = service.clone();
         store::insert_activity(&mut tx, &activity, kernel.now()).await?;
+        if activity.kind == ActivityKind::Canteen {
+            let menus = month_of_menus(&activity.calendar, kernel.now());
+            store::save_menus(&mut tx, &activity.id, &menus, None, kernel.now()).await?;
+        }
     }
     tx.commit().await?;
     seed_family_weeks(kernel).await
@@ -332,4 +381,27 @@ pub async fn seed_neighbourhood(kernel: &Kernel) -> Result<(), BookingError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod menu_tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_kitchen_publishes_five_weeks_of_menus_with_a_vegetarian_one_each_week() {
+        // Monday 23 November 2026, 9:30 in Paris.
+        let now: jiff::Timestamp = "2026-11-23T08:30:00Z".parse().unwrap();
+        let menus = month_of_menus(&school_year(), now);
+        // Four canteen days a week; the Christmas holidays start on Saturday 19 December.
+        assert_eq!(menus.len(), 16);
+        assert_eq!(menus[0].day, date(2026, 11, 23));
+        for week in menus.chunks(4) {
+            assert!(week.iter().any(|m| m.vegetarian), "{week:?}");
+        }
+        assert!(
+            menus
+                .iter()
+                .any(|m| m.allergens.contains(&family::model::Allergen::Peanuts))
+        );
+    }
 }

@@ -9,14 +9,19 @@
 //! transaction each; `web` serves the parents' month calendar and account.
 
 pub mod actions;
+pub mod api;
 pub mod backoffice;
 pub mod calendar;
+pub mod days;
 pub mod deadlines;
 pub mod demo;
 pub mod kitchen;
+pub mod menu_pages;
+pub mod menus;
 pub mod model;
 pub mod pricing;
 pub mod rules_form;
+pub mod settings_form;
 pub mod store;
 pub mod web;
 
@@ -36,10 +41,16 @@ fluent_templates::static_loader! {
 }
 
 pub fn migrations() -> Vec<Migration> {
-    vec![Migration::portable(
-        "bookings/0001_bookings",
-        include_str!("../migrations/0001_bookings.sql"),
-    )]
+    vec![
+        Migration::portable(
+            "bookings/0001_bookings",
+            include_str!("../migrations/0001_bookings.sql"),
+        ),
+        Migration::portable(
+            "bookings/0002_menus",
+            include_str!("../migrations/0002_menus.sql"),
+        ),
+    ]
 }
 
 #[cfg(test)]

@@ -100,7 +100,7 @@ fn cutoff_of(prefix: &str, f: &Fields, problems: &mut Vec<Problem>) -> Option<Cu
     }
 }
 
-fn cents_of(raw: &str) -> Option<i64> {
+pub(crate) fn cents_of(raw: &str) -> Option<i64> {
     let raw = raw
         .trim()
         .replace(['€', ' ', '\u{a0}'], "")

@@ -110,6 +110,16 @@ pub async fn activity_names(
     Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
 }
 
+/// Every activity's code by id, inactive ones included (old charge lines name them).
+pub async fn activity_codes(
+    db: &Db,
+) -> Result<std::collections::HashMap<String, String>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, code FROM activities")
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
 /// Every active activity, for the staff's pickers.
 pub async fn activities(db: &Db) -> Result<Vec<Activity>, sqlx::Error> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -537,4 +547,105 @@ pub async fn waiting_positions(
         .iter()
         .filter_map(|r| Some((r.get::<String, _>(0).parse().ok()?, r.get(1))))
         .collect())
+}
+
+// ------------------------------------------------------------------ menus
+
+const MENU_COLUMNS: &str =
+    "day, starter, main, alternative, side, dairy, dessert, vegetarian, allergens";
+
+fn menu(row: &AnyRow) -> Result<crate::menus::Menu, sqlx::Error> {
+    let day: String = row.get(0);
+    let allergens: String = row.get(8);
+    Ok(crate::menus::Menu {
+        day: day
+            .parse()
+            .map_err(|e: jiff::Error| sqlx::Error::Decode(Box::new(e)))?,
+        starter: row.get(1),
+        main: row.get(2),
+        alternative: row.get(3),
+        side: row.get(4),
+        dairy: row.get(5),
+        dessert: row.get(6),
+        vegetarian: row.get::<i64, _>(7) != 0,
+        allergens: allergens
+            .split(',')
+            .filter_map(family::model::Allergen::from_code)
+            .collect(),
+    })
+}
+
+/// Saves the menus of an activity's days, replacing those days' menus.
+pub async fn save_menus(
+    tx: &mut Tx,
+    activity_id: &str,
+    menus: &[crate::menus::Menu],
+    user_id: Option<&str>,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    for m in menus {
+        sqlx::query(
+            "INSERT INTO menus (activity_id, day, starter, main, alternative, side, dairy, dessert, vegetarian, allergens, updated_at, updated_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             ON CONFLICT (activity_id, day) DO UPDATE SET starter = excluded.starter, main = excluded.main,
+               alternative = excluded.alternative, side = excluded.side, dairy = excluded.dairy,
+               dessert = excluded.dessert, vegetarian = excluded.vegetarian, allergens = excluded.allergens,
+               updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        )
+        .bind(activity_id)
+        .bind(m.day.to_string())
+        .bind(&m.starter)
+        .bind(&m.main)
+        .bind(&m.alternative)
+        .bind(&m.side)
+        .bind(&m.dairy)
+        .bind(&m.dessert)
+        .bind(i64::from(m.vegetarian))
+        .bind(
+            m.allergens
+                .iter()
+                .map(|a| a.code())
+                .collect::<Vec<_>>()
+                .join(","),
+        )
+        .bind(to_db(now))
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// An activity's menus from `first` to `last`, by day.
+pub async fn menus_between(
+    db: &Db,
+    activity_id: &str,
+    first: Date,
+    last: Date,
+) -> Result<Vec<crate::menus::Menu>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {MENU_COLUMNS} FROM menus WHERE activity_id = $1 AND day >= $2 AND day <= $3 ORDER BY day"
+    )))
+    .bind(activity_id)
+    .bind(first.to_string())
+    .bind(last.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(menu).collect()
+}
+
+/// Every activity's menu of a day, by activity id (one query for a whole city).
+pub async fn menus_on(
+    db: &Db,
+    day: Date,
+) -> Result<std::collections::HashMap<String, crate::menus::Menu>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {MENU_COLUMNS}, activity_id FROM menus WHERE day = $1"
+    )))
+    .bind(day.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.get::<String, _>(9), menu(r)?)))
+        .collect()
 }

@@ -17,11 +17,10 @@ use tower_sessions::Session;
 
 use crate::actions::{self, BookingError, OwnChild, closed_sentence};
 use crate::calendar::weekday_code;
-use crate::deadlines::{
-    BookingWindow, CancellationWindow, at_paris, day_fr, moment_fr, paris, weekday_fr,
-};
-use crate::model::{Activity, BookingStatus};
-use crate::pricing::{Attendance, DayBooking, euros};
+use crate::days::{self, DayState, DayStatus};
+use crate::deadlines::{CancellationWindow, day_fr, moment_fr, paris, weekday_fr};
+use crate::model::Activity;
+use crate::pricing::euros;
 use crate::store;
 
 pub fn router() -> Router<Kernel> {
@@ -37,7 +36,7 @@ pub fn router() -> Router<Kernel> {
 
 use crate::deadlines::MONTHS_FR as MONTHS;
 
-fn month_label(first: Date) -> String {
+pub(crate) fn month_label(first: Date) -> String {
     format!(
         "{} {}",
         MONTHS[usize::try_from(first.month() - 1).unwrap_or(0)],
@@ -122,6 +121,14 @@ pub struct DayRow {
     /// `reserver` or `annuler`, with the button's words.
     pub action: Option<(&'static str, String)>,
     pub booked: bool,
+    /// The day's menu and its allergens, where the kitchen published it.
+    pub menu: Option<MenuLine>,
+}
+
+pub struct MenuLine {
+    pub dishes: String,
+    pub allergens: String,
+    pub vegetarian: bool,
 }
 
 pub struct ActivityMonth {
@@ -151,49 +158,41 @@ struct MonthQuery {
     mois: Option<String>,
 }
 
-fn price_of(
-    activity: &Activity,
-    day: Date,
-    late: Option<crate::deadlines::Modifier>,
-    quotients: &[family::rules::QuotientRecord],
-) -> String {
-    euros(
-        activity
-            .pricing
-            .day_charge(
-                day,
-                family::rules::quotient_on(quotients, day),
-                DayBooking::Booked { late },
-                Attendance::Unknown,
-                None,
-            )
-            .map_or(0, |l| l.cents),
-    )
-}
-
 async fn activity_month(
     kernel: &Kernel,
+    household_id: &str,
     child_id: &str,
     activity: &Activity,
     quotients: &[family::rules::QuotientRecord],
     first: Date,
 ) -> Result<ActivityMonth, AppError> {
-    let last = first.last_of_month();
-    let bookings =
-        store::bookings_of_child(&kernel.db, child_id, &activity.id, first, last).await?;
-    let waiting = store::waiting_positions(&kernel.db, &activity.id, child_id, first, last).await?;
-    let now = kernel.now();
-    let mut days = Vec::new();
-    let mut day = first;
-    while day <= last {
-        let runs = activity.calendar.weekdays.contains(&day.weekday())
-            || activity.calendar.open_days.contains(&day);
-        if runs {
-            days.push(day_row(kernel, activity, &bookings, quotients, &waiting, day, now).await?);
-        }
-        day = day.saturating_add(1.day());
-    }
-    let today = now.to_zoned(paris()).date();
+    let menus =
+        store::menus_between(&kernel.db, &activity.id, first, first.last_of_month()).await?;
+    let days = days::days_of_child(
+        kernel,
+        household_id,
+        child_id,
+        activity,
+        quotients,
+        first,
+        first.last_of_month(),
+    )
+    .await?
+    .iter()
+    .map(|status| {
+        let mut row = day_row(activity, status);
+        row.menu = menus
+            .iter()
+            .find(|m| m.day == status.day)
+            .map(|m| MenuLine {
+                dishes: m.dishes_fr(),
+                allergens: m.allergens_fr(),
+                vegetarian: m.vegetarian,
+            });
+        row
+    })
+    .collect();
+    let today = today(kernel);
     let from = today.max(activity.calendar.first_day);
     Ok(ActivityMonth {
         code: activity.code.clone(),
@@ -209,118 +208,98 @@ async fn activity_month(
     })
 }
 
-async fn day_row(
-    kernel: &Kernel,
-    activity: &Activity,
-    bookings: &[crate::model::Booking],
-    quotients: &[family::rules::QuotientRecord],
-    waiting: &std::collections::HashMap<Date, i64>,
-    day: Date,
-    now: jiff::Timestamp,
-) -> Result<DayRow, AppError> {
-    let anchor = format!("jour-{}-{day}", activity.code);
-    let label = day_fr(day);
-    let booking = bookings.iter().find(|b| b.day == day);
-    let started = now >= at_paris(day, activity.rules.starts_at).timestamp();
-    if let Some(b) = booking.filter(|b| b.status == BookingStatus::Booked) {
-        let price = price_of(activity, day, b.late_surcharge, quotients);
-        let (state, action) = if started {
-            (format!("Réservé ({price})."), None)
-        } else {
-            match activity.rules.cancellation_window(day, now) {
-                CancellationWindow::Free { until } => (
-                    format!(
-                        "Réservé ({price}). Annulation sans frais jusqu'au {}.",
-                        moment_fr(&until)
-                    ),
-                    Some(("annuler", format!("Annuler le {}", long_day(day)))),
-                ),
-                CancellationWindow::Charged { .. } => (
-                    format!(
-                        "Réservé ({price}). Le délai d'annulation est passé : une annulation serait facturée."
-                    ),
-                    Some(("annuler", format!("Annuler le {}", long_day(day)))),
-                ),
-            }
-        };
-        return Ok(DayRow {
-            date: day.to_string(),
-            anchor,
-            label,
-            state,
-            action,
-            booked: true,
-        });
-    }
-    let cancelled_late = booking.is_some_and(|b| b.status == BookingStatus::CancelledLate);
-    let prefix = if cancelled_late {
+/// A day in words, with the one button it offers.
+fn day_row(activity: &Activity, status: &DayStatus) -> DayRow {
+    let day = status.day;
+    let prefix = if status.cancelled_late {
         "Annulé après le délai (facturé). "
     } else {
         ""
     };
-    let (state, action) = match activity.rules.booking_window(&activity.calendar, day, now) {
-        BookingWindow::Closed(why) => (format!("{prefix}{}", closed_sentence(&why)), None),
-        window => {
-            let full = match activity.capacity {
-                Some(capacity) => {
-                    store::places_taken(&kernel.db, &activity.id, day).await? >= capacity
-                }
-                None => false,
-            };
-            if full {
-                match waiting.get(&day) {
-                    Some(position) => (
-                        format!(
-                            "{prefix}Complet. En liste d'attente (rang {position}) : la première place libérée vous sera attribuée."
-                        ),
-                        Some((
-                            "quitter-attente",
-                            format!("Quitter la liste d'attente du {}", long_day(day)),
-                        )),
+    let cancel = || Some(("annuler", format!("Annuler le {}", long_day(day))));
+    let (state, action) = match &status.state {
+        DayState::Booked {
+            price,
+            cancellation,
+        } => {
+            let price = euros(price.cents);
+            match cancellation {
+                None => (format!("Réservé ({price})."), None),
+                Some(CancellationWindow::Free { until }) => (
+                    format!(
+                        "Réservé ({price}). Annulation sans frais jusqu'au {}.",
+                        moment_fr(until)
                     ),
-                    None => (
-                        format!("{prefix}Complet."),
-                        Some(("attendre", format!("Liste d'attente du {}", long_day(day)))),
+                    cancel(),
+                ),
+                Some(CancellationWindow::Charged { .. }) => (
+                    format!(
+                        "Réservé ({price}). Le délai d'annulation est passé : une annulation serait facturée."
                     ),
-                }
-            } else {
-                match window {
-                    BookingWindow::Normal { closes_at } => (
-                        format!(
-                            "{prefix}Réservable jusqu'au {} ({}).",
-                            moment_fr(&closes_at),
-                            price_of(activity, day, None, quotients)
-                        ),
-                        Some(("reserver", format!("Réserver le {}", long_day(day)))),
-                    ),
-                    BookingWindow::Late {
-                        closes_at,
-                        surcharge,
-                        ..
-                    } => (
-                        format!(
-                            "{prefix}Délai normal dépassé : réservation de dernière minute jusqu'au {} ({}).",
-                            moment_fr(&closes_at),
-                            price_of(activity, day, Some(surcharge), quotients)
-                        ),
-                        Some((
-                            "reserver",
-                            format!("Réserver le {} (dernière minute)", long_day(day)),
-                        )),
-                    ),
-                    BookingWindow::Closed(_) => (String::new(), None),
-                }
+                    cancel(),
+                ),
             }
         }
+        DayState::Closed(why) => (format!("{prefix}{}", closed_sentence(why)), None),
+        DayState::BookedByOtherHousehold => (
+            "Réservé par l'autre foyer de l'enfant (garde alternée).".to_string(),
+            None,
+        ),
+        DayState::Full {
+            waiting_rank: Some(position),
+            ..
+        } => (
+            format!(
+                "{prefix}Complet. En liste d'attente (rang {position}) : la première place libérée vous sera attribuée."
+            ),
+            Some((
+                "quitter-attente",
+                format!("Quitter la liste d'attente du {}", long_day(day)),
+            )),
+        ),
+        DayState::Full {
+            waiting_rank: None, ..
+        } => (
+            format!("{prefix}Complet."),
+            Some(("attendre", format!("Liste d'attente du {}", long_day(day)))),
+        ),
+        DayState::Bookable {
+            closes_at,
+            late: false,
+            price,
+        } => (
+            format!(
+                "{prefix}Réservable jusqu'au {} ({}).",
+                moment_fr(closes_at),
+                euros(price.cents)
+            ),
+            Some(("reserver", format!("Réserver le {}", long_day(day)))),
+        ),
+        DayState::Bookable {
+            closes_at,
+            late: true,
+            price,
+        } => (
+            format!(
+                "{prefix}Délai normal dépassé : réservation de dernière minute jusqu'au {} ({}).",
+                moment_fr(closes_at),
+                euros(price.cents)
+            ),
+            Some((
+                "reserver",
+                format!("Réserver le {} (dernière minute)", long_day(day)),
+            )),
+        ),
     };
-    Ok(DayRow {
+    DayRow {
         date: day.to_string(),
-        anchor,
-        label,
+        anchor: format!("jour-{}-{day}", activity.code),
+        label: day_fr(day),
         state,
         action,
-        booked: false,
-    })
+        booked: matches!(status.state, DayState::Booked { .. }),
+        menu: None,
+    }
 }
 
 async fn month_page(
@@ -333,8 +312,17 @@ async fn month_page(
     let quotients = family::documents::quotients(&kernel.db, &own.household_id).await?;
     let mut months = Vec::with_capacity(activities.len());
     for activity in &activities {
-        months
-            .push(activity_month(kernel, &own.child.person.id, activity, &quotients, first).await?);
+        months.push(
+            activity_month(
+                kernel,
+                &own.household_id,
+                &own.child.person.id,
+                activity,
+                &quotients,
+                first,
+            )
+            .await?,
+        );
     }
     let ym = |d: Date| d.strftime("%Y-%m").to_string();
     Ok(MonthPage {

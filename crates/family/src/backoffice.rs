@@ -18,6 +18,7 @@ use sqlx::Row;
 use tower_sessions::Session;
 
 use crate::actions::FamilyError;
+use crate::custody::{self, CustodyError};
 use crate::documents::{self, Check};
 use crate::model::{Adult, Household};
 use crate::rules::{self, QuotientFormula, QuotientRecord, QuotientSource};
@@ -29,6 +30,11 @@ pub fn router() -> Router<Kernel> {
         .route("/backoffice/familles", get(search))
         .route("/backoffice/familles/{id}", get(file))
         .route("/backoffice/familles/{id}/quotient", post(quotient))
+        .route("/backoffice/familles/{id}/garde-alternee", post(attach))
+        .route(
+            "/backoffice/familles/{id}/enfants/{child}/detacher",
+            post(detach),
+        )
         .route("/backoffice/familles/documents/{id}", post(check))
         .route(
             "/backoffice/familles/documents/{id}/fichier",
@@ -162,8 +168,16 @@ struct FilePage {
     children: Vec<ChildRow>,
     documents: Vec<AgentDocument>,
     quotients: Vec<QuotientRow>,
+    /// Each child's other households (alternating custody).
+    custody: Vec<CustodyRow>,
     errors: FormErrors,
     typed: Vec<(String, String)>,
+}
+
+pub struct CustodyRow {
+    pub child_id: String,
+    pub child_name: String,
+    pub others: Vec<Household>,
 }
 
 impl FilePage {
@@ -185,15 +199,8 @@ async fn file_page(
     typed: Vec<(String, String)>,
 ) -> Result<FilePage, AppError> {
     require_agent(kernel, caller).await?;
-    let household = sqlx::query("SELECT id, label, address FROM households WHERE id = $1")
-        .bind(id)
-        .fetch_optional(kernel.db.pool())
+    let household = store::household(&kernel.db, id)
         .await?
-        .map(|r| Household {
-            id: r.get(0),
-            label: r.get(1),
-            address: r.get(2),
-        })
         .ok_or(AppError::NotFound)?;
     let children = store::children(&kernel.db, id).await?;
     kernel
@@ -230,9 +237,22 @@ async fn file_page(
             from: q.effective_from.strftime("%d/%m/%Y").to_string(),
         })
         .collect();
+    let mut custody = Vec::with_capacity(children.len());
+    for child in &children {
+        custody.push(CustodyRow {
+            child_id: child.person.id.clone(),
+            child_name: child.person.full_name(),
+            others: store::households_of_child(&kernel.db, &child.person.id)
+                .await?
+                .into_iter()
+                .filter(|h| h.id != id)
+                .collect(),
+        });
+    }
     Ok(FilePage {
         page,
         adults: store::adults(&kernel.db, id).await?,
+        custody,
         children: children.iter().map(crate::web::child_row).collect(),
         household,
         documents,
@@ -249,6 +269,83 @@ async fn file(
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     render(&file_page(&kernel, &caller, page, &id, FormErrors::new(), Vec::new()).await?)
+}
+
+/// `POST /backoffice/familles/{id}/garde-alternee`: links a child to the other parent's
+/// household.
+async fn attach(
+    State(kernel): State<Kernel>,
+    FormPage(page): FormPage,
+    Staff(caller): Staff,
+    session: Session,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let typed: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let field = |k: &str| {
+        typed
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    match custody::attach_to_other_parent(
+        &kernel,
+        &caller,
+        &id,
+        &field("child"),
+        &field("other_parent"),
+    )
+    .await
+    {
+        Ok(other) => {
+            page::flash(
+                &session,
+                "success",
+                format!(
+                    "L'enfant est aussi rattaché au foyer « {} » : chaque foyer réserve et paie ses propres jours.",
+                    other.label
+                ),
+            )
+            .await?;
+            Ok(Redirect::to(&format!("/backoffice/familles/{id}#garde")).into_response())
+        }
+        Err(CustodyError::Refused(message)) => {
+            let mut errors = FormErrors::new();
+            errors.add("other_parent", message);
+            let view = file_page(&kernel, &caller, page, &id, errors, typed).await?;
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &view)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /backoffice/familles/{id}/enfants/{child}/detacher`.
+async fn detach(
+    State(kernel): State<Kernel>,
+    Staff(caller): Staff,
+    session: Session,
+    Path((id, child)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    match custody::detach(&kernel, &caller, &id, &child).await {
+        Ok(()) => {
+            page::flash(
+                &session,
+                "success",
+                "L'enfant n'est plus rattaché à ce foyer.".into(),
+            )
+            .await?;
+            // Back to the file the agent came from: the household that keeps the child.
+            let kept = store::households_of_child(&kernel.db, &child).await?;
+            let back = kept.first().map_or(id.as_str(), |h| h.id.as_str());
+            Ok(Redirect::to(&format!("/backoffice/familles/{back}#garde")).into_response())
+        }
+        Err(CustodyError::Refused(message)) => {
+            page::flash(&session, "error", message).await?;
+            Ok(Redirect::to(&format!("/backoffice/familles/{id}#garde")).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn errors_of(problems: Vec<rules::Problem>) -> FormErrors {

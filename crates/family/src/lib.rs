@@ -10,6 +10,7 @@
 
 pub mod actions;
 pub mod backoffice;
+pub mod custody;
 pub mod demo;
 pub mod documents;
 pub mod invitations;

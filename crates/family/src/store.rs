@@ -58,6 +58,19 @@ pub async fn household_of_user(db: &Db, user_id: &str) -> Result<Option<Househol
     }))
 }
 
+/// A household by its id.
+pub async fn household(db: &Db, id: &str) -> Result<Option<Household>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, label, address FROM households WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.map(|r| Household {
+        id: r.get(0),
+        label: r.get(1),
+        address: r.get(2),
+    }))
+}
+
 /// The adult who holds this account, created on first need.
 async fn account_person(
     tx: &mut Tx,
@@ -501,4 +514,59 @@ pub async fn household_of_child(db: &Db, child_id: &str) -> Result<Option<String
     .bind(child_id)
     .fetch_optional(db.pool())
     .await
+}
+
+/// Every household the child belongs to (two in alternating custody), oldest first.
+pub async fn households_of_child(db: &Db, child_id: &str) -> Result<Vec<Household>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT h.id, h.label, h.address FROM households h
+           JOIN household_members m ON m.household_id = h.id
+         WHERE m.person_id = $1 AND m.role = 'child'
+         ORDER BY h.created_at, h.id",
+    )
+    .bind(child_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Household {
+            id: r.get(0),
+            label: r.get(1),
+            address: r.get(2),
+        })
+        .collect())
+}
+
+/// Adds the child to a household; false when already in it.
+pub async fn attach_child(
+    tx: &mut Tx,
+    household_id: &str,
+    child_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO household_members (household_id, person_id, role, paying) VALUES ($1, $2, 'child', 0)
+         ON CONFLICT (household_id, person_id) DO NOTHING",
+    )
+    .bind(household_id)
+    .bind(child_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Takes the child out of one household, never out of its last one.
+pub async fn detach_child(
+    tx: &mut Tx,
+    household_id: &str,
+    child_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "DELETE FROM household_members WHERE household_id = $1 AND person_id = $2 AND role = 'child'
+           AND (SELECT COUNT(*) FROM household_members WHERE person_id = $2 AND role = 'child') > 1",
+    )
+    .bind(household_id)
+    .bind(child_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -61,6 +61,7 @@ pub fn router(kernel: &Kernel) -> Router {
             reports::router(),
             family::router(),
             bookings::router(),
+            requests::api::router(vec![bookings::api::routes()]),
         ],
     )
 }

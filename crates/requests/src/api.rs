@@ -13,14 +13,14 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::LazyLock;
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use fluent_templates::fluent_bundle::FluentValue;
 use kernel::audit::AuditTarget;
 use kernel::i18n::{Lang, Tr};
@@ -105,6 +105,8 @@ pub enum ApiError {
     Forbidden,
     /// The catalogue key of what was not found.
     NotFound(&'static str),
+    /// What was not found, already in French (for another capability's catalogue).
+    Missing(String),
     /// The body is not the JSON expected.
     BadJson(String),
     /// A query parameter cannot be used; the message says which and why.
@@ -146,6 +148,7 @@ impl ApiError {
             ApiError::NotFound(key) => {
                 (StatusCode::NOT_FOUND, "not_found", french(key, &[]), vec![])
             }
+            ApiError::Missing(message) => (StatusCode::NOT_FOUND, "not_found", message, vec![]),
             ApiError::BadJson(detail) => (
                 StatusCode::BAD_REQUEST,
                 "bad_request",
@@ -221,8 +224,24 @@ impl From<RequestError> for ApiError {
 
 // ---------------------------------------------------------------- extractors
 
-/// The staff member a bearer token stands for. Only the `Authorization` header counts.
+/// The account a bearer token stands for: a staff member, or a resident calling for their
+/// own family. Only the `Authorization` header counts.
 pub struct ApiCaller(pub Caller);
+
+/// A bearer token's owner who is staff; a resident's token is refused (403).
+pub struct ApiStaff(pub Caller);
+
+impl FromRequestParts<Kernel> for ApiStaff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, kernel: &Kernel) -> Result<Self, ApiError> {
+        let ApiCaller(caller) = ApiCaller::from_request_parts(parts, kernel).await?;
+        if !caller.identity.as_ref().is_some_and(|i| i.is_staff()) {
+            return Err(ApiError::Forbidden);
+        }
+        Ok(ApiStaff(caller))
+    }
+}
 
 /// The token of an `Authorization: Bearer <token>` header.
 pub fn bearer_token(value: &str) -> Option<&str> {
@@ -839,13 +858,14 @@ fn body_error(key: &str, code: &str, message: String) -> FieldError {
     responses(
         (status = 200, description = "The catalogue, by theme then title.", body = ProcedureList),
         (status = 401, description = "No token, or an unknown or revoked one.", body = ErrorBody),
+        (status = 403, description = "The token belongs to a resident: this is for agents.", body = ErrorBody),
         (status = 500, description = "A technical error; nothing was changed.", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
 async fn list_procedures(
     State(kernel): State<Kernel>,
-    ApiCaller(_caller): ApiCaller,
+    ApiStaff(_caller): ApiStaff,
 ) -> Result<Json<ProcedureList>, ApiError> {
     let services = accounts::store::services(&kernel.db).await?;
     let items = store::procedures(&kernel.db, false, "")
@@ -866,6 +886,7 @@ async fn list_procedures(
     responses(
         (status = 200, description = "The procedure.", body = ProcedureDetail),
         (status = 401, description = "No token, or an unknown or revoked one.", body = ErrorBody),
+        (status = 403, description = "The token belongs to a resident: this is for agents.", body = ErrorBody),
         (status = 500, description = "A technical error; nothing was changed.", body = ErrorBody),
         (status = 404, description = "No procedure has this slug.", body = ErrorBody),
     ),
@@ -873,7 +894,7 @@ async fn list_procedures(
 )]
 async fn get_procedure(
     State(kernel): State<Kernel>,
-    ApiCaller(_caller): ApiCaller,
+    ApiStaff(_caller): ApiStaff,
     Path(slug): Path<String>,
 ) -> Result<Json<ProcedureDetail>, ApiError> {
     let procedure = store::procedure_by_slug(&kernel.db, &slug)
@@ -907,6 +928,7 @@ async fn get_procedure(
     responses(
         (status = 200, description = "One page of requests, with the total.", body = RequestList),
         (status = 400, description = "A parameter cannot be used (unknown slug, page out of range).", body = ErrorBody),
+        (status = 403, description = "The token belongs to a resident: this is for agents.", body = ErrorBody),
         (status = 401, description = "No token, or an unknown or revoked one.", body = ErrorBody),
         (status = 500, description = "A technical error; nothing was changed.", body = ErrorBody),
     ),
@@ -914,7 +936,7 @@ async fn get_procedure(
 )]
 async fn list_requests(
     State(kernel): State<Kernel>,
-    ApiCaller(caller): ApiCaller,
+    ApiStaff(caller): ApiStaff,
     ApiQuery(filters): ApiQuery<RequestFilters>,
 ) -> Result<Json<RequestList>, ApiError> {
     let visible = inbox_services(&kernel, &caller).await?;
@@ -1052,7 +1074,7 @@ async fn list_requests(
 )]
 async fn get_request(
     State(kernel): State<Kernel>,
-    ApiCaller(caller): ApiCaller,
+    ApiStaff(caller): ApiStaff,
     Path(number): Path<String>,
 ) -> Result<Json<RequestJson>, ApiError> {
     let request = load_request(&kernel, &caller, &number).await?;
@@ -1079,7 +1101,7 @@ async fn get_request(
 )]
 async fn get_request_history(
     State(kernel): State<Kernel>,
-    ApiCaller(caller): ApiCaller,
+    ApiStaff(caller): ApiStaff,
     Path(number): Path<String>,
 ) -> Result<Json<HistoryJson>, ApiError> {
     let request = load_request(&kernel, &caller, &number).await?;
@@ -1163,7 +1185,7 @@ async fn get_request_history(
 )]
 async fn record_request(
     State(kernel): State<Kernel>,
-    ApiCaller(caller): ApiCaller,
+    ApiStaff(caller): ApiStaff,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let input: NewRequest =
@@ -1314,10 +1336,10 @@ async fn record_request(
     operation_id = "openapi",
     responses((status = 200, description = "The OpenAPI document of this API.", content_type = "application/json", body = Object))
 )]
-async fn openapi_document() -> Response {
+async fn openapi_document(Extension(document): Extension<Arc<String>>) -> Response {
     (
         [(header::CONTENT_TYPE, "application/json")],
-        DOCUMENT.as_str(),
+        document.as_str().to_owned(),
     )
         .into_response()
 }
@@ -1327,11 +1349,13 @@ async fn openapi_document() -> Response {
 #[derive(OpenApi)]
 #[openapi(
     info(
-        title = "Parvis — online procedures",
+        title = "Parvis",
         version = "1.0.0",
-        description = "The catalogue of procedures and the requests agents handle, for the commune's other systems. \
-            Every call but this document needs a personal token issued in the back office (/backoffice/jetons-api), \
-            sent as `Authorization: Bearer pvs_…`; the call acts as its owner, with their current roles and services. \
+        description = "The JSON API of the commune's one-stop counter, for a mobile application and for the commune's other systems. \
+            Every call but this document needs a personal token, sent as `Authorization: Bearer pvs_…`: \
+            agents issue theirs in the back office (/backoffice/jetons-api), residents in their space (/mon-espace/jetons-api). \
+            A call acts as the token's owner, with their current roles and services; the procedures and requests operations are for agents, \
+            the family operations for a family's own adults and for the family service's agents. \
             Errors are JSON: `{\"error\": {\"code\": \"…\", \"message\": \"…\"}}`, messages in French."
     ),
     tags(
@@ -1357,7 +1381,7 @@ impl utoipa::Modify for BearerSecurity {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("pvs_ token")
                     .description(Some(
-                        "A personal token issued in the back office (/backoffice/jetons-api).",
+                        "A personal token, issued to agents in the back office (/backoffice/jetons-api) and to residents in their space (/mon-espace/jetons-api).",
                     ))
                     .build(),
             ),
@@ -1375,12 +1399,20 @@ fn routes() -> OpenApiRouter<Kernel> {
         .routes(routes!(openapi_document))
 }
 
-/// The API's routes, merged into the capability's router. Answers carry personal data:
-/// no cache keeps them.
-pub fn router() -> Router<Kernel> {
-    routes()
-        .split_for_parts()
-        .0
+/// The whole API: these routes and other capabilities' (`others`), described by one
+/// OpenAPI document. Answers carry personal data: no cache keeps them.
+pub fn router(others: Vec<OpenApiRouter<Kernel>>) -> Router<Kernel> {
+    let (router, document) = others
+        .into_iter()
+        .fold(routes(), |all, more| all.merge(more))
+        .split_for_parts();
+    let document = Arc::new(
+        document
+            .to_pretty_json()
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")),
+    );
+    router
+        .layer(Extension(document))
         .layer(axum::middleware::map_response(no_store))
 }
 
@@ -1392,16 +1424,10 @@ async fn no_store(mut response: Response) -> Response {
     response
 }
 
-/// The OpenAPI document of the routes above.
+/// The OpenAPI document of this capability's routes alone.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     routes().split_for_parts().1
 }
-
-static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
-    openapi()
-        .to_pretty_json()
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
-});
 
 #[cfg(test)]
 mod tests {
@@ -1471,7 +1497,7 @@ mod tests {
 
     #[test]
     fn the_document_describes_every_route_with_the_bearer_scheme() {
-        let doc: serde_json::Value = serde_json::from_str(&DOCUMENT).unwrap();
+        let doc: serde_json::Value = serde_json::to_value(openapi()).unwrap();
         assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
         assert_eq!(
             doc["components"]["securitySchemes"]["bearer"]["scheme"],

@@ -65,6 +65,7 @@ space-documents-empty = You have not uploaded any document.
 space-account-heading = My account
 space-member-since = Account created on
 space-last-login = Last login
+space-api-tokens = Connected applications (access tokens)
 space-change-password = Change my password
 mfa-setup-title = Turn on two-factor authentication
 mfa-setup-why = Your role gives access to the data of many residents: on top of the password, a one-time code will be asked at each login.

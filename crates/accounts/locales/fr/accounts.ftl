@@ -65,6 +65,7 @@ space-documents-empty = Vous n'avez déposé aucun document.
 space-account-heading = Mon compte
 space-member-since = Compte créé le
 space-last-login = Dernière connexion
+space-api-tokens = Applications connectées (jetons d'accès)
 space-change-password = Changer de mot de passe
 mfa-setup-title = Activer la double authentification
 mfa-setup-why = Votre rôle donne accès aux données de nombreux habitants : en plus du mot de passe, un code à usage unique vous sera demandé à chaque connexion.

@@ -52,7 +52,9 @@ pub fn routes() -> Router<Kernel> {
         .route("/theme.css", get(theme))
 }
 
-fn asset(content_type: &'static str, body: &'static str) -> Response {
+/// A static file built into the binary, cached for a year: pages link it with the
+/// release's version in the address, so a new release is fetched anew.
+pub fn asset(content_type: &'static str, body: &'static str) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type),

@@ -91,6 +91,14 @@ pub fn router() -> Router<Kernel> {
         )
         .route("/backoffice/jetons-api/{id}/revoquer", post(tokens::revoke))
         .route(
+            "/mon-espace/jetons-api",
+            get(tokens::my_list).post(tokens::my_issue),
+        )
+        .route(
+            "/mon-espace/jetons-api/{id}/revoquer",
+            post(tokens::my_revoke),
+        )
+        .route(
             "/backoffice/reponses-types",
             get(canned::list).post(canned::create),
         )
@@ -142,7 +150,6 @@ pub fn router() -> Router<Kernel> {
             "/backoffice/demandes/{id}/documents/{document}",
             get(backoffice::document),
         )
-        .merge(crate::api::router())
 }
 
 /// The form builder, under each procedure's settings.

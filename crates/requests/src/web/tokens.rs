@@ -1,6 +1,7 @@
-//! Personal tokens for the JSON API, issued in the back office: a staff member names one
-//! after the software that will use it, sees it once, and may revoke it at any time;
-//! administrators see and revoke everyone's.
+//! Personal tokens for the JSON API: a staff member (in the back office) or a resident (in
+//! their space, for an application of their family's) names one after the software that
+//! will use it, sees it once, and may revoke it at any time; administrators see and revoke
+//! everyone's.
 
 use axum::Form;
 use axum::extract::{Path, State};
@@ -8,7 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use kernel::identity::Role;
 use kernel::web::forms::FormErrors;
-use kernel::web::page::{self, FormPage, Page, Staff, render, render_status};
+use kernel::web::page::{self, FormPage, LoggedIn, Page, Staff, render, render_status};
 use kernel::{AppError, Caller, Kernel};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -62,14 +63,21 @@ struct TokensPage {
     /// Everyone else's, for an administrator.
     others: Vec<TokenLine>,
     is_admin: bool,
+    /// Where these pages are: the back office, or the resident's space.
+    base: &'static str,
     form: IssueForm,
     errors: FormErrors,
     /// The token just issued, shown this once.
     issued: Option<String>,
 }
 
+/// The agents' page, and the residents' one.
+const BACKOFFICE: &str = "/backoffice/jetons-api";
+const SPACE: &str = "/mon-espace/jetons-api";
+
 async fn tokens_page(
     kernel: &Kernel,
+    base: &'static str,
     page: Page,
     caller: &Caller,
     form: IssueForm,
@@ -77,7 +85,7 @@ async fn tokens_page(
     issued: Option<String>,
 ) -> Result<TokensPage, AppError> {
     let identity = caller.identity.as_ref().ok_or(AppError::LoginRequired)?;
-    let is_admin = identity.has_role(Role::Administrator);
+    let is_admin = base == BACKOFFICE && identity.has_role(Role::Administrator);
     let mine = store::api_tokens(&kernel.db, Some(&identity.user_id))
         .await?
         .into_iter()
@@ -98,6 +106,7 @@ async fn tokens_page(
         mine,
         others,
         is_admin,
+        base,
         form,
         errors,
         issued,
@@ -109,16 +118,7 @@ pub async fn list(
     FormPage(page): FormPage,
     Staff(caller): Staff,
 ) -> Result<Response, AppError> {
-    let view = tokens_page(
-        &kernel,
-        page,
-        &caller,
-        IssueForm::default(),
-        FormErrors::new(),
-        None,
-    )
-    .await?;
-    Ok(render(&view)?.into_response())
+    show(&kernel, BACKOFFICE, page, &caller).await
 }
 
 pub async fn issue(
@@ -127,19 +127,86 @@ pub async fn issue(
     Staff(caller): Staff,
     Form(form): Form<IssueForm>,
 ) -> Result<Response, AppError> {
+    issue_for(&kernel, BACKOFFICE, page, &caller, form).await
+}
+
+pub async fn revoke(
+    State(kernel): State<Kernel>,
+    page: Page,
+    Staff(caller): Staff,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    revoke_for(&kernel, BACKOFFICE, page, &caller, session, &id).await
+}
+
+pub async fn my_list(
+    State(kernel): State<Kernel>,
+    FormPage(page): FormPage,
+    LoggedIn(caller): LoggedIn,
+) -> Result<Response, AppError> {
+    show(&kernel, SPACE, page, &caller).await
+}
+
+pub async fn my_issue(
+    State(kernel): State<Kernel>,
+    FormPage(page): FormPage,
+    LoggedIn(caller): LoggedIn,
+    Form(form): Form<IssueForm>,
+) -> Result<Response, AppError> {
+    issue_for(&kernel, SPACE, page, &caller, form).await
+}
+
+pub async fn my_revoke(
+    State(kernel): State<Kernel>,
+    page: Page,
+    LoggedIn(caller): LoggedIn,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    revoke_for(&kernel, SPACE, page, &caller, session, &id).await
+}
+
+async fn show(
+    kernel: &Kernel,
+    base: &'static str,
+    page: Page,
+    caller: &Caller,
+) -> Result<Response, AppError> {
+    let view = tokens_page(
+        kernel,
+        base,
+        page,
+        caller,
+        IssueForm::default(),
+        FormErrors::new(),
+        None,
+    )
+    .await?;
+    Ok(render(&view)?.into_response())
+}
+
+async fn issue_for(
+    kernel: &Kernel,
+    base: &'static str,
+    page: Page,
+    caller: &Caller,
+    form: IssueForm,
+) -> Result<Response, AppError> {
     let label = form.label.trim();
     if label.is_empty() || label.chars().count() > API_TOKEN_LABEL_MAX {
         let mut errors = FormErrors::new();
         errors.add("label", page.tr.t("tokens-error-label"));
-        let view = tokens_page(&kernel, page, &caller, form, errors, None).await?;
+        let view = tokens_page(kernel, base, page, caller, form, errors, None).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &view);
     }
-    let (_, token) = actions::issue_api_token(&kernel, &caller, label).await?;
+    let (_, token) = actions::issue_api_token(kernel, caller, label).await?;
     // Shown in this answer only, never put in the session or a later page.
     let view = tokens_page(
-        &kernel,
+        kernel,
+        base,
         page,
-        &caller,
+        caller,
         IssueForm::default(),
         FormErrors::new(),
         Some(token),
@@ -152,19 +219,20 @@ pub async fn issue(
     Ok(response)
 }
 
-pub async fn revoke(
-    State(kernel): State<Kernel>,
+async fn revoke_for(
+    kernel: &Kernel,
+    base: &'static str,
     page: Page,
-    Staff(caller): Staff,
+    caller: &Caller,
     session: Session,
-    Path(id): Path<String>,
+    id: &str,
 ) -> Result<Response, AppError> {
-    match actions::revoke_api_token(&kernel, &caller, &id).await {
+    match actions::revoke_api_token(kernel, caller, id).await {
         Ok(()) => page::flash(&session, "success", page.tr.t("tokens-revoked")).await?,
         Err(RequestError::Conflict(message)) => {
             page::flash(&session, "error", message.to_string()).await?
         }
         Err(e) => return Err(e.into()),
     }
-    Ok(Redirect::to("/backoffice/jetons-api").into_response())
+    Ok(Redirect::to(base).into_response())
 }

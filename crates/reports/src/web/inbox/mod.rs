@@ -8,8 +8,7 @@ mod field;
 mod list;
 
 use axum::Router;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use kernel::Kernel;
 
@@ -55,14 +54,7 @@ pub fn routes() -> Router<Kernel> {
 /// The inbox's script, cached for a year like the kernel's static files (the pages link
 /// it with the release in the query string).
 async fn script() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
-        ],
-        SCRIPT,
-    )
-        .into_response()
+    kernel::web::shell::asset("text/javascript; charset=utf-8", SCRIPT)
 }
 
 /// An option of a select.
