@@ -19,7 +19,7 @@ use tower_sessions::Session;
 
 use crate::deadlines::{BookingWindow, moment_fr, paris};
 use crate::kitchen::{self, KitchenCount};
-use crate::model::{Activity, ActivityKind};
+use crate::model::{Activity, ActivityKind, Unit};
 use crate::store;
 
 pub fn router() -> Router<Kernel> {
@@ -29,7 +29,18 @@ pub fn router() -> Router<Kernel> {
         .route("/backoffice/cuisine/flux", get(kitchen_feed))
         .route("/static/reservations/cuisine.js", get(kitchen_script))
         .route("/backoffice/pointage", get(register).post(mark))
-        .route("/backoffice/activites", get(activities_page))
+        .route(
+            "/backoffice/activites",
+            get(activities_page).post(create_activity),
+        )
+        .route(
+            "/backoffice/activites/{code}/calendrier",
+            get(crate::activity_admin::calendar_form).post(crate::activity_admin::save_calendar),
+        )
+        .route(
+            "/backoffice/activites/{code}/tarifs",
+            get(crate::activity_admin::pricing_form).post(crate::activity_admin::save_pricing),
+        )
         .route(
             "/backoffice/activites/{code}",
             get(activity_rules).post(save_activity_rules),
@@ -41,7 +52,7 @@ pub fn router() -> Router<Kernel> {
 }
 
 /// Administrators, and the managers of the activity's service, change its rules.
-fn may_manage(caller: &Caller, activity: &Activity) -> bool {
+pub(crate) fn may_manage(caller: &Caller, activity: &Activity) -> bool {
     caller.identity.as_ref().is_some_and(|i| {
         i.has_role(Role::Administrator)
             || (i.can(kernel::Permission::ManageProcedures)
@@ -571,19 +582,94 @@ async fn mark(
 struct ActivitiesPage {
     page: Page,
     activities: Vec<(String, String, bool)>,
+    /// The activities the caller may copy into a new one.
+    models: Vec<(String, String)>,
+    schools: Vec<String>,
+    kinds: Vec<(&'static str, &'static str)>,
+    units: Vec<(&'static str, &'static str)>,
+    fields: crate::rules_form::Fields,
+    errors: kernel::web::forms::FormErrors,
+}
+
+impl ActivitiesPage {
+    fn v(&self, key: &str) -> String {
+        self.fields.get(key).cloned().unwrap_or_default()
+    }
 }
 
 async fn activities_page(
     State(kernel): State<Kernel>,
-    page: Page,
+    FormPage(page): FormPage,
     Staff(caller): Staff,
 ) -> Result<Html<String>, AppError> {
-    let activities = visible_activities(&kernel, &caller)
-        .await?
-        .iter()
-        .map(|a| (a.code.clone(), a.name.clone(), may_manage(&caller, a)))
-        .collect();
-    render(&ActivitiesPage { page, activities })
+    render(
+        &activities_view(
+            &kernel,
+            &caller,
+            page,
+            crate::rules_form::Fields::new(),
+            kernel::web::forms::FormErrors::new(),
+        )
+        .await?,
+    )
+}
+
+async fn activities_view(
+    kernel: &Kernel,
+    caller: &Caller,
+    page: Page,
+    fields: crate::rules_form::Fields,
+    errors: kernel::web::forms::FormErrors,
+) -> Result<ActivitiesPage, AppError> {
+    let visible = visible_activities(kernel, caller).await?;
+    let mut schools: Vec<String> = visible.iter().map(|a| a.school.clone()).collect();
+    schools.sort();
+    schools.dedup();
+    Ok(ActivitiesPage {
+        page,
+        activities: visible
+            .iter()
+            .map(|a| (a.code.clone(), a.name.clone(), may_manage(caller, a)))
+            .collect(),
+        models: visible
+            .iter()
+            .filter(|a| may_manage(caller, a))
+            .map(|a| (a.code.clone(), a.name.clone()))
+            .collect(),
+        schools,
+        kinds: ActivityKind::ALL
+            .iter()
+            .map(|k| (k.code(), k.label_fr()))
+            .collect(),
+        units: [Unit::Meal, Unit::Session, Unit::HalfDay]
+            .iter()
+            .map(|u| (u.code(), u.label_fr()))
+            .collect(),
+        fields,
+        errors,
+    })
+}
+
+/// `POST /backoffice/activites`: a new activity on the model of one of the caller's.
+async fn create_activity(
+    State(kernel): State<Kernel>,
+    FormPage(page): FormPage,
+    Staff(caller): Staff,
+    session: Session,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let fields: crate::rules_form::Fields =
+        url::form_urlencoded::parse(&body).into_owned().collect();
+    match crate::activity_admin::create(&kernel, &caller, &fields).await? {
+        Ok(activity) => {
+            page::flash(&session, "success", page.tr.t("activity-created")).await?;
+            Ok(Redirect::to(&format!("/backoffice/activites/{}", activity.code)).into_response())
+        }
+        Err(errors) => {
+            let view = activities_view(&kernel, &caller, page, fields, errors).await?;
+            kernel::web::page::render_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, &view)
+        }
+    }
 }
 
 pub struct PreviewRow {

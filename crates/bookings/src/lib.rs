@@ -9,6 +9,7 @@
 //! transaction each; `web` serves the parents' month calendar and account.
 
 pub mod actions;
+pub mod activity_admin;
 pub mod api;
 pub mod backoffice;
 pub mod calendar;

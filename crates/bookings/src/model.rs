@@ -32,6 +32,15 @@ impl ActivityKind {
         }
     }
 
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            ActivityKind::Canteen => "Restaurant scolaire",
+            ActivityKind::MorningCare => "Accueil périscolaire du matin",
+            ActivityKind::EveningCare => "Accueil périscolaire du soir",
+            ActivityKind::LeisureCentre => "Accueil de loisirs (mercredis et vacances)",
+        }
+    }
+
     pub fn from_code(code: &str) -> Option<ActivityKind> {
         ActivityKind::ALL.into_iter().find(|k| k.code() == code)
     }
@@ -51,6 +60,14 @@ impl Unit {
             Unit::Meal => "repas",
             Unit::Session => "seance",
             Unit::HalfDay => "demi-journee",
+        }
+    }
+
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Unit::Meal => "Un repas",
+            Unit::Session => "Une séance",
+            Unit::HalfDay => "Une demi-journée",
         }
     }
 

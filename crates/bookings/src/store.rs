@@ -100,6 +100,49 @@ pub async fn update_rules(
     Ok(())
 }
 
+/// A part of an activity kept as JSON, which its own page edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    Calendar,
+    Pricing,
+}
+
+impl Setting {
+    fn column(self) -> &'static str {
+        match self {
+            Setting::Calendar => "calendar",
+            Setting::Pricing => "pricing",
+        }
+    }
+
+    pub fn audit_action(self) -> &'static str {
+        match self {
+            Setting::Calendar => "bookings.calendar_changed",
+            Setting::Pricing => "bookings.pricing_changed",
+        }
+    }
+}
+
+pub async fn update_setting(
+    tx: &mut Tx,
+    activity_id: &str,
+    setting: Setting,
+    value: &serde_json::Value,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    // The column name comes from the enum above, never from input.
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE activities SET {} = $2, updated_at = $3 WHERE id = $1",
+        setting.column()
+    )))
+    .bind(activity_id)
+    .bind(value.to_string())
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Every activity's name by id (a short list: a commune has tens of activities).
 pub async fn activity_names(
     db: &Db,

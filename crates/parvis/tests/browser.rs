@@ -858,6 +858,17 @@ async fn family_journey(browser: &Browser, app: &TestApp) -> Result<(), String> 
     browser.goto(&format!("{base}/famille/documents")).await?;
     browser.find_text("Pièces fournies").await?;
     check_page(browser, "pièces justificatives").await?;
+    // A token for a family application, shown once.
+    browser
+        .goto(&format!("{base}/mon-espace/jetons-api"))
+        .await?;
+    check_page(browser, "jetons d'accès d'un habitant").await?;
+    browser.fill("#label", "Application mobile").await?;
+    browser
+        .submit_form_by_button("form.formulaire button[type=submit]")
+        .await?;
+    browser.find("#jeton-emis").await?;
+    check_page(browser, "jeton émis").await?;
     // The other parent is invited, and joins from the e-mail's link.
     browser.goto(&format!("{base}/famille")).await?;
     browser.click("details:has(#email) summary").await?;
@@ -927,7 +938,32 @@ async fn canteen_staff_journey(browser: &Browser, app: &TestApp) -> Result<(), S
         .goto(&format!("{base}/backoffice/cuisine?jour=2026-11-26"))
         .await?;
     browser.find_text("Repas par régime").await?;
+    browser.find_text("Menu :").await?;
     check_page(browser, "repas à préparer").await?;
+    // A booking of the day shown: the counts follow without a reload.
+    browser
+        .goto(&format!("{base}/backoffice/cuisine?jour=2026-11-27"))
+        .await?;
+    browser.find("#comptes-direct[data-connecte=oui]").await?;
+    let camille = parvis::testing::caller(app, "camille.martin@demo.parvis.fr").await;
+    let lea: String = sqlx::query_scalar(
+        "SELECT id FROM family_people WHERE given_name = 'Léa' AND kind = 'child'",
+    )
+    .fetch_one(app.kernel.db.pool())
+    .await
+    .map_err(|e| e.to_string())?;
+    bookings::actions::book(
+        &app.kernel,
+        &camille,
+        &lea,
+        "cantine-elementaire-jules-ferry",
+        jiff::civil::date(2026, 11, 27),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    browser.find_text("Comptes mis à jour").await?;
+    browser.find_text("1 repas").await?;
+    check_page(browser, "repas à préparer, mis à jour en direct").await?;
     browser
         .goto(&format!(
             "{base}/backoffice/pointage?activite=cantine-elementaire-jules-ferry&jour=2026-11-26"
@@ -975,6 +1011,25 @@ async fn canteen_staff_journey(browser: &Browser, app: &TestApp) -> Result<(), S
         .await?;
     browser.find_text("Aperçu des règles saisies").await?;
     check_page(browser, "aperçu des règles").await?;
+    for (path, title) in [
+        ("calendrier", "calendrier d'une activité"),
+        ("tarifs", "tarifs d'une activité"),
+        ("menus?mois=2026-11", "menus d'une cantine"),
+    ] {
+        browser
+            .goto(&format!(
+                "{base}/backoffice/activites/cantine-elementaire-jules-ferry/{path}"
+            ))
+            .await?;
+        check_page(browser, title).await?;
+    }
+    // A wrong menu table: every line named, nothing saved.
+    browser.fill("#menus", "27/11/2026;Potage").await?;
+    browser
+        .submit_form_by_button("form.formulaire button[type=submit]")
+        .await?;
+    browser.find("#resume-erreurs").await?;
+    check_page(browser, "menus avec une erreur").await?;
     Ok(())
 }
 

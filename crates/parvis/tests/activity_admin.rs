@@ -1,0 +1,207 @@
+//! An activity's administration beyond its rules, on SQLite (and PostgreSQL when
+//! PARVIS_TEST_POSTGRES_URL is set): the manager closes a day by exception and the
+//! families' calendar follows, changes the price grid and the next booking pays it, and
+//! creates the morning care on the model of the evening care. Wrong forms change nothing.
+//! The clock starts on Monday 23 November 2026 at 9:30 in Paris.
+
+use bookings::actions::{self, BookingError};
+use jiff::civil::date;
+use parvis::testing::{TestApp, caller, demo_app, resident, staff};
+
+const CANTEEN: &str = "cantine-elementaire-jules-ferry";
+const CLAIRE: &str = "claire.rousseau@demo.parvis.fr";
+
+async fn child(app: &TestApp, given_name: &str) -> String {
+    sqlx::query_scalar("SELECT id FROM family_people WHERE given_name = $1 AND kind = 'child'")
+        .bind(given_name)
+        .fetch_one(app.kernel.db.pool())
+        .await
+        .unwrap()
+}
+
+async fn audited(app: &TestApp, action: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
+        .bind(action)
+        .fetch_one(app.kernel.db.pool())
+        .await
+        .unwrap()
+}
+
+const SCHOOL_YEAR: &[(&str, &str)] = &[
+    ("jour_lundi", "oui"),
+    ("jour_mardi", "oui"),
+    ("jour_jeudi", "oui"),
+    ("jour_vendredi", "oui"),
+    ("first_day", "01/09/2026"),
+    ("last_day", "02/07/2027"),
+    ("public_holidays", "oui"),
+    (
+        "periods",
+        "17/10/2026 ; 01/11/2026 ; Vacances de la Toussaint\n19/12/2026 ; 03/01/2027 ; Vacances de Noël",
+    ),
+];
+
+#[tokio::test]
+async fn a_day_closed_by_exception_is_closed_for_families() {
+    let app = demo_app().await;
+    let claire = staff(&app, CLAIRE).await;
+    let page = format!("/backoffice/activites/{CANTEEN}/calendrier");
+    let form = claire.get(&page).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(form.contains("19/12/2026 ; 03/01/2027 ; Vacances de Noël"));
+
+    // A wrong line changes nothing.
+    let mut wrong = SCHOOL_YEAR.to_vec();
+    wrong.push(("closed_days", "vendredi"));
+    let refused = claire.submit(&page, &page, &wrong).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.contains("Ligne 1 : « vendredi » n&#39;est pas une date jj/mm/aaaa."));
+    assert_eq!(audited(&app, "bookings.calendar_changed").await, 0);
+
+    // A strike on Friday 27.
+    let mut strike = SCHOOL_YEAR.to_vec();
+    strike.push(("closed_days", "27/11/2026"));
+    let saved = claire.submit(&page, &page, &strike).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(audited(&app, "bookings.calendar_changed").await, 1);
+    let lea = child(&app, "Léa").await;
+    let month = resident(&app)
+        .await
+        .get(&format!("/famille/reservations/{lea}?mois=2026-11"))
+        .await;
+    assert!(month.contains("Fermé exceptionnellement ce jour-là."));
+    let camille = caller(&app, "camille.martin@demo.parvis.fr").await;
+    assert!(matches!(
+        actions::book(&app.kernel, &camille, &lea, CANTEEN, date(2026, 11, 27)).await,
+        Err(BookingError::Refused(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_new_price_grid_prices_the_next_booking() {
+    let app = demo_app().await;
+    let claire = staff(&app, CLAIRE).await;
+    let page = format!("/backoffice/activites/{CANTEEN}/tarifs");
+    let form = claire.get(&page).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(form.contains("1000 ; 3,20"));
+
+    let prices = |brackets: &'static str| {
+        vec![
+            ("brackets", brackets),
+            ("late_cancellation_charged", "oui"),
+            ("absence_charged", "oui"),
+            ("presence_type", "fixe"),
+            ("presence_value", "7,50"),
+            ("excuse_certificat-medical", "oui"),
+        ]
+    };
+    let refused = claire
+        .submit(&page, &page, &prices("1000 ; 3,20\n500 ; 1,00\n ; 4,49"))
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.contains("croître"));
+
+    let saved = claire
+        .submit(&page, &page, &prices("500 ; 1,00\n1000 ; 3,50\n ; 5,00"))
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(audited(&app, "bookings.pricing_changed").await, 1);
+    let lea = child(&app, "Léa").await;
+    let camille = caller(&app, "camille.martin@demo.parvis.fr").await;
+    let booked = actions::book(&app.kernel, &camille, &lea, CANTEEN, date(2026, 11, 27))
+        .await
+        .unwrap();
+    assert_eq!(booked.cents, 350);
+
+    // An agent who does not manage the service has no such page.
+    let karim = staff(&app, "karim.haddad@demo.parvis.fr").await;
+    assert_eq!(karim.get(&page).await.status, 404);
+}
+
+#[tokio::test]
+async fn a_manager_creates_the_morning_care_on_the_model_of_the_evening_care() {
+    let app = demo_app().await;
+    let claire = staff(&app, CLAIRE).await;
+    let list = claire.get("/backoffice/activites").await;
+    assert!(list.contains("Créer une activité"));
+    let fields = |code: &'static str| {
+        vec![
+            ("name", "Garderie du matin — École élémentaire Jules-Ferry"),
+            ("code", code),
+            ("kind", "garderie-matin"),
+            ("school", "École élémentaire Jules-Ferry"),
+            ("unit", "seance"),
+            ("capacity", "25"),
+            ("model", "garderie-soir-jules-ferry"),
+        ]
+    };
+    let wrong = claire
+        .submit(
+            "/backoffice/activites",
+            "/backoffice/activites",
+            &fields("Garderie Matin"),
+        )
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.contains("id=\"code-erreur\""));
+
+    let created = claire
+        .submit(
+            "/backoffice/activites",
+            "/backoffice/activites",
+            &fields("garderie-matin-jules-ferry"),
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    assert_eq!(
+        created.header("location"),
+        Some("/backoffice/activites/garderie-matin-jules-ferry")
+    );
+    assert_eq!(audited(&app, "bookings.activity_created").await, 1);
+    let again = claire
+        .submit(
+            "/backoffice/activites",
+            "/backoffice/activites",
+            &fields("garderie-matin-jules-ferry"),
+        )
+        .await;
+    assert_eq!(again.status, 422);
+    assert!(again.contains("Une activité porte déjà ce code."));
+
+    // Families of the school see it and book it at once.
+    let lea = child(&app, "Léa").await;
+    let month = resident(&app)
+        .await
+        .get(&format!("/famille/reservations/{lea}?mois=2026-12"))
+        .await;
+    assert!(month.contains("Garderie du matin — École élémentaire Jules-Ferry"));
+    let camille = caller(&app, "camille.martin@demo.parvis.fr").await;
+    actions::book(
+        &app.kernel,
+        &camille,
+        &lea,
+        "garderie-matin-jules-ferry",
+        date(2026, 12, 4),
+    )
+    .await
+    .unwrap();
+
+    // Someone who manages nothing cannot create one.
+    let karim = staff(&app, "karim.haddad@demo.parvis.fr").await;
+    assert!(
+        !karim
+            .get("/backoffice/activites")
+            .await
+            .contains("Créer une activité")
+    );
+    let forced = karim
+        .submit(
+            "/backoffice/activites",
+            "/backoffice/activites",
+            &fields("garderie-matin-autre"),
+        )
+        .await;
+    assert_eq!(forced.status, 422);
+    assert_eq!(audited(&app, "bookings.activity_created").await, 1);
+}
