@@ -227,6 +227,65 @@ pub async fn save_pricing(
     }
 }
 
+// ------------------------------------------------------------------ « cantine à 1 € »
+
+#[derive(askama::Template)]
+#[template(path = "bo_one_euro.html")]
+struct OneEuroPage {
+    page: Page,
+    code: String,
+    name: String,
+    problems: Vec<&'static str>,
+    /// Period, meals, aid at 3 €, aid at 4 €.
+    rows: Vec<(String, i64, String, String)>,
+}
+
+/// `GET /backoffice/activites/{code}/cantine-a-1-euro`: whether the grid qualifies, and
+/// the subsidised meals of the current four-month period and the five before.
+pub async fn one_euro(
+    State(kernel): State<Kernel>,
+    page: Page,
+    Staff(caller): Staff,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    use crate::one_euro::{ClaimPeriod, MAX_PRICE_CENTS, claims, grid_problems};
+    let activity = managed_activity(&kernel, &caller, &code).await?;
+    let today = kernel.now().to_zoned(crate::deadlines::paris()).date();
+    let mut periods = vec![ClaimPeriod::of(today)];
+    for _ in 0..5 {
+        let before = periods[periods.len() - 1].previous();
+        periods.push(before);
+    }
+    let first = periods[periods.len() - 1].first_day();
+    let monthly = store::cheap_meals_by_month(
+        &kernel.db,
+        &activity.id,
+        first,
+        periods[0].last_day(),
+        MAX_PRICE_CENTS,
+    )
+    .await?;
+    let rows = claims(&monthly, &periods)
+        .iter()
+        .map(|c| {
+            (
+                c.period.label_fr(),
+                c.meals,
+                crate::pricing::euros(c.aid_cents(false)),
+                crate::pricing::euros(c.aid_cents(true)),
+            )
+        })
+        .collect();
+    let view = OneEuroPage {
+        page,
+        code: activity.code.clone(),
+        name: activity.name.clone(),
+        problems: grid_problems(&activity.pricing.grid),
+        rows,
+    };
+    Ok(render(&view)?.into_response())
+}
+
 // ------------------------------------------------------------------ a new activity
 
 /// What a new activity takes from the form; its calendar, rules and prices come from the

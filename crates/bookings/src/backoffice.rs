@@ -38,6 +38,10 @@ pub fn router() -> Router<Kernel> {
             get(crate::activity_admin::calendar_form).post(crate::activity_admin::save_calendar),
         )
         .route(
+            "/backoffice/activites/{code}/cantine-a-1-euro",
+            get(crate::activity_admin::one_euro),
+        )
+        .route(
             "/backoffice/activites/{code}/tarifs",
             get(crate::activity_admin::pricing_form).post(crate::activity_admin::save_pricing),
         )

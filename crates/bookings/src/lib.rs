@@ -20,6 +20,7 @@ pub mod kitchen;
 pub mod menu_pages;
 pub mod menus;
 pub mod model;
+pub mod one_euro;
 pub mod pricing;
 pub mod rules_form;
 pub mod settings_form;

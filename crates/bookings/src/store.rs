@@ -692,3 +692,38 @@ pub async fn menus_on(
         .map(|r| Ok((r.get::<String, _>(9), menu(r)?)))
         .collect()
 }
+
+/// Meals served and billed at most `max_cents` per month (`(year, month, meals)`), for the
+/// « cantine à 1 € » claims: one grouped query.
+pub async fn cheap_meals_by_month(
+    db: &Db,
+    activity_id: &str,
+    first: Date,
+    last: Date,
+    max_cents: i64,
+) -> Result<Vec<(i16, i8, i64)>, sqlx::Error> {
+    let [a, b, c] = crate::one_euro::MEAL_KINDS.map(|k| k.code());
+    let rows = sqlx::query(
+        "SELECT substr(day, 1, 7), COUNT(*) FROM charges
+         WHERE activity_id = $1 AND day >= $2 AND day <= $3 AND cents <= $4
+           AND kind IN ($5, $6, $7)
+         GROUP BY substr(day, 1, 7)",
+    )
+    .bind(activity_id)
+    .bind(first.to_string())
+    .bind(last.to_string())
+    .bind(max_cents)
+    .bind(a)
+    .bind(b)
+    .bind(c)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            let month: String = r.get(0);
+            let (y, m) = month.split_once('-')?;
+            Some((y.parse().ok()?, m.parse().ok()?, r.get::<i64, _>(1)))
+        })
+        .collect())
+}

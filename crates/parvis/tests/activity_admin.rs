@@ -205,3 +205,75 @@ async fn a_manager_creates_the_morning_care_on_the_model_of_the_evening_care() {
     assert_eq!(forced.status, 422);
     assert_eq!(audited(&app, "bookings.activity_created").await, 1);
 }
+
+#[tokio::test]
+async fn the_one_euro_canteen_counts_meals_billed_one_euro_or_less_per_period() {
+    let app = demo_app().await;
+    let claire = staff(&app, CLAIRE).await;
+    let page = format!("/backoffice/activites/{CANTEEN}/cantine-a-1-euro");
+    let before = claire.get(&page).await;
+    assert_eq!(before.status, 200, "{}", before.body);
+    // The demo grid (1,00 € up to QF 500, 3,20 € up to 1 000, then 4,49 €) qualifies.
+    assert!(before.contains("ouvre droit à l&#39;aide"));
+    assert!(before.contains("<th scope=\"row\">septembre–décembre 2026</th><td>0</td>"));
+
+    // The Martins' quotient is 450 from 1 November: their next meals cost 1 €.
+    let karim = parvis::testing::caller(&app, "karim.haddad@demo.parvis.fr").await;
+    let lea = child(&app, "Léa").await;
+    let household: String =
+        sqlx::query_scalar("SELECT household_id FROM household_members WHERE person_id = $1")
+            .bind(&lea)
+            .fetch_one(app.kernel.db.pool())
+            .await
+            .unwrap();
+    family::documents::record_quotient(
+        &app.kernel,
+        &karim,
+        &household,
+        &family::rules::QuotientRecord {
+            value: 450,
+            source: family::rules::QuotientSource::CafCertificate,
+            effective_from: date(2026, 11, 1),
+        },
+        true,
+        "Attestation CAF reçue le 2 novembre",
+    )
+    .await
+    .unwrap();
+    let camille = caller(&app, "camille.martin@demo.parvis.fr").await;
+    for day in [date(2026, 11, 27), date(2026, 12, 4)] {
+        let booked = actions::book(&app.kernel, &camille, &lea, CANTEEN, day)
+            .await
+            .unwrap();
+        assert_eq!(booked.cents, 100);
+    }
+    // A last-minute meal at 2 € is not subsidised.
+    let late = actions::book(&app.kernel, &camille, &lea, CANTEEN, date(2026, 11, 24))
+        .await
+        .unwrap();
+    assert_eq!(late.cents, 200);
+    let after = claire.get(&page).await;
+    assert!(
+        after.contains(
+            "<th scope=\"row\">septembre–décembre 2026</th><td>2</td><td>6,00 €</td><td>8,00 €</td>"
+        ),
+        "{}",
+        after.body
+    );
+
+    // A grid without a bracket at 1 € does not qualify, and the page says why.
+    let prices = format!("/backoffice/activites/{CANTEEN}/tarifs");
+    claire
+        .submit(
+            &prices,
+            &prices,
+            &[
+                ("brackets", "500 ; 2,00\n1000 ; 3,20\n ; 4,49"),
+                ("presence_type", "fixe"),
+                ("presence_value", "7,50"),
+            ],
+        )
+        .await;
+    let refused = claire.get(&page).await;
+    assert!(refused.contains("une tranche au moins doit être à 1 € ou moins"));
+}
