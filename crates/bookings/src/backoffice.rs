@@ -788,8 +788,7 @@ async fn save_activity_rules(
             Vec::new()
         }
     };
-    if let (true, Ok(mut rules)) = (save, parsed) {
-        crate::rules_form::keep_day_anchors(&mut rules, &activity.rules);
+    if let (true, Ok(rules)) = (save, parsed) {
         let mut tx = kernel.db.begin().await?;
         store::update_rules(&mut tx, &activity.id, &rules, kernel.now()).await?;
         kernel

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use jiff::civil::Time;
 
 use crate::calendar::weekday_code;
-use crate::deadlines::{Anchor, BookingRules, Cutoff, LateBooking, Modifier};
+use crate::deadlines::{Anchor, BookingRules, Cutoff, DayAnchor, LateBooking, Modifier};
 
 /// A problem with what was typed: the field and a sentence in French.
 pub type Problem = (String, String);
@@ -84,13 +84,14 @@ fn cutoff_of(prefix: &str, f: &Fields, problems: &mut Vec<Problem>) -> Option<Cu
                 }
             };
             let at = at(problems);
+            let by_weekday = day_anchors_of(&field("by_weekday"), get("by_weekday"), problems);
             Some(Cutoff::Anchored {
                 default: Anchor {
                     weekday: weekday?,
                     at: at?,
                     weeks_before: weeks?,
                 },
-                by_weekday: Vec::new(),
+                by_weekday,
             })
         }
         _ => {
@@ -98,6 +99,70 @@ fn cutoff_of(prefix: &str, f: &Fields, problems: &mut Vec<Problem>) -> Option<Cu
             None
         }
     }
+}
+
+/// Per-weekday anchors, one per line: « lundi : jeudi 09:00 » (the Thursday of the week
+/// before, at 9:00, for a Monday), « vendredi : mardi 23:59 ; 2 » (two weeks before). The
+/// weeks default to 1.
+fn day_anchors_of(field: &str, text: &str, problems: &mut Vec<Problem>) -> Vec<DayAnchor> {
+    let mut out: Vec<DayAnchor> = Vec::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty())
+    {
+        let parsed = (|| {
+            let (day, rest) = line.split_once(':')?;
+            let day = weekday_code::parse(day.trim().to_lowercase().as_str())?;
+            let (anchor, weeks) = match rest.split_once(';') {
+                Some((a, w)) => (a.trim(), w.trim().parse::<u8>().ok().filter(|w| *w <= 4)?),
+                None => (rest.trim(), 1),
+            };
+            let (weekday, at) = anchor.split_once(' ')?;
+            Some(DayAnchor {
+                day,
+                anchor: Anchor {
+                    weekday: weekday_code::parse(weekday.trim().to_lowercase().as_str())?,
+                    at: time_of(at)?,
+                    weeks_before: weeks,
+                },
+            })
+        })();
+        match parsed {
+            Some(a) if out.iter().any(|o| o.day == a.day) => problems.push((
+                field.to_string(),
+                format!("Ligne {n} : ce jour a déjà sa règle plus haut."),
+            )),
+            Some(a) => out.push(a),
+            None => problems.push((
+                field.to_string(),
+                format!(
+                    "Ligne {n} : écrivez « jour du service : jour heure », par exemple « lundi : jeudi 09:00 », suivi si besoin de « ; 2 » pour deux semaines avant."
+                ),
+            )),
+        }
+    }
+    out
+}
+
+fn day_anchors_text(anchors: &[DayAnchor]) -> String {
+    anchors
+        .iter()
+        .map(|a| {
+            let mut line = format!(
+                "{} : {} {}",
+                weekday_code::code(a.day),
+                weekday_code::code(a.anchor.weekday),
+                time_text(a.anchor.at)
+            );
+            if a.anchor.weeks_before != 1 {
+                line.push_str(&format!(" ; {}", a.anchor.weeks_before));
+            }
+            line
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub(crate) fn cents_of(raw: &str) -> Option<i64> {
@@ -118,8 +183,7 @@ pub(crate) fn cents_of(raw: &str) -> Option<i64> {
     Some(euros * 100 + cents.parse::<i64>().ok()?)
 }
 
-/// Reads the form into rules. The existing rules' per-weekday anchors are kept when the
-/// form says the same default anchor (the form edits the default only).
+/// Reads the form into rules.
 pub fn parse(f: &Fields) -> Result<BookingRules, Vec<Problem>> {
     let mut problems = Vec::new();
     let starts_at = time_of(f.get("starts_at").map(String::as_str).unwrap_or(""));
@@ -206,11 +270,15 @@ fn fill_cutoff(prefix: &str, c: &Cutoff, f: &mut Fields) {
             set("type", "heures".into());
             set("hours", hours.to_string());
         }
-        Cutoff::Anchored { default, .. } => {
+        Cutoff::Anchored {
+            default,
+            by_weekday,
+        } => {
             set("type", "semaine".into());
             set("weekday", weekday_code::code(default.weekday).into());
             set("weeks", default.weeks_before.to_string());
             set("time", time_text(default.at));
+            set("by_weekday", day_anchors_text(by_weekday));
         }
     }
 }
@@ -250,31 +318,6 @@ pub fn weekdays() -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-/// Keeps the existing per-weekday anchors when the default anchor is unchanged.
-pub fn keep_day_anchors(new: &mut BookingRules, old: &BookingRules) {
-    fn merge(new: &mut Cutoff, old: &Cutoff) {
-        if let (
-            Cutoff::Anchored {
-                default: d1,
-                by_weekday: b1,
-            },
-            Cutoff::Anchored {
-                default: d2,
-                by_weekday: b2,
-            },
-        ) = (new, old)
-            && d1 == d2
-        {
-            b1.clone_from(b2);
-        }
-    }
-    merge(&mut new.booking, &old.booking);
-    merge(&mut new.cancellation, &old.cancellation);
-    if let (Some(n), Some(o)) = (new.late.as_mut(), old.late.as_ref()) {
-        merge(&mut n.until, &o.until);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,6 +328,46 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn per_weekday_anchors_read_back_and_wrong_lines_are_named() {
+        let f = form(&[
+            ("starts_at", "11:45"),
+            ("booking_type", "semaine"),
+            ("booking_weekday", "mardi"),
+            ("booking_time", "23:59"),
+            ("booking_weeks", "1"),
+            (
+                "booking_by_weekday",
+                "lundi : jeudi 09:00\nMardi : jeudi 09:00\nvendredi : lundi 12:00 ; 2",
+            ),
+            ("cancellation_type", "jours"),
+            ("cancellation_days", "1"),
+            ("cancellation_time", "10:00"),
+        ]);
+        let rules = parse(&f).unwrap();
+        let Cutoff::Anchored { by_weekday, .. } = &rules.booking else {
+            panic!("{rules:?}");
+        };
+        assert_eq!(by_weekday.len(), 3);
+        assert_eq!(by_weekday[2].anchor.weeks_before, 2);
+        assert_eq!(parse(&fill(&rules)).unwrap(), rules);
+        // « Thursday 09:00 for the following Monday and Tuesday »: Monday 7 closes on
+        // Thursday 3 at 9:00, Wednesday 9 on Tuesday 1 at 23:59 (the default).
+        let monday = rules
+            .booking
+            .closes_at(jiff::civil::date(2026, 12, 7), rules.starts_at);
+        assert_eq!(monday.date(), jiff::civil::date(2026, 12, 3));
+        let mut wrong = f.clone();
+        wrong.insert(
+            "booking_by_weekday".into(),
+            "lundi jeudi\nlundi : jeudi 09:00\nlundi : mardi 10:00".into(),
+        );
+        let problems = parse(&wrong).unwrap_err();
+        assert_eq!(problems.len(), 2);
+        assert!(problems[0].1.starts_with("Ligne 1"));
+        assert!(problems[1].1.starts_with("Ligne 3"));
     }
 
     #[test]

@@ -1015,6 +1015,7 @@ async fn canteen_staff_journey(browser: &Browser, app: &TestApp) -> Result<(), S
         ("calendrier", "calendrier d'une activité"),
         ("tarifs", "tarifs d'une activité"),
         ("menus?mois=2026-11", "menus d'une cantine"),
+        ("cantine-a-1-euro", "cantine à 1 €"),
     ] {
         browser
             .goto(&format!(

@@ -160,3 +160,5 @@ one-euro-meals = Meals
 one-euro-aid = Aid at 3 €
 one-euro-aid-egalim = Aid at 4 € (EGAlim)
 one-euro-pricing = Change the prices
+activity-rule-by-weekday = Rules of particular service days (with « a weekday of an earlier week »)
+activity-rule-by-weekday-hint = One line per service day whose rule differs: service day: day time, for instance « lundi : jeudi 09:00 » (the Thursday before at 9:00 for a Monday meal), followed if needed by « ; 2 » for two weeks before. Other days follow the rule above.

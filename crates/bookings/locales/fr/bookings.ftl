@@ -160,3 +160,5 @@ one-euro-meals = Repas
 one-euro-aid = Aide à 3 €
 one-euro-aid-egalim = Aide à 4 € (EGAlim)
 one-euro-pricing = Modifier les tarifs
+activity-rule-by-weekday = Règles propres à certains jours du service (avec « un jour d'une semaine précédente »)
+activity-rule-by-weekday-hint = Une ligne par jour du service dont la règle diffère : jour du service : jour heure, par exemple « lundi : jeudi 09:00 » (le jeudi précédent à 9 h pour un repas du lundi), suivi si besoin de « ; 2 » pour deux semaines avant. Les autres jours suivent la règle ci-dessus.
