@@ -433,6 +433,26 @@ pub async fn bookings_of_child(
     rows.iter().map(booking).collect()
 }
 
+/// A household's next booked days, from `from`, soonest first.
+pub async fn upcoming_bookings(
+    db: &Db,
+    household_id: &str,
+    from: Date,
+    limit: i64,
+) -> Result<Vec<Booking>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {BOOKING_COLUMNS} FROM bookings
+         WHERE household_id = $1 AND status = 'booked' AND day >= $2
+         ORDER BY day, activity_id, child_id LIMIT $3"
+    )))
+    .bind(household_id)
+    .bind(from.to_string())
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(booking).collect()
+}
+
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_charge(
     tx: &mut Tx,

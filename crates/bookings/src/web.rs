@@ -560,3 +560,75 @@ async fn account_page(
         lines,
     })
 }
+
+/// The family's next booked days on `/mon-espace`, with the way to book and the account.
+pub struct MyBookings;
+
+#[async_trait::async_trait]
+impl kernel::space::SpaceSection for MyBookings {
+    async fn view(
+        &self,
+        kernel: &Kernel,
+        caller: &kernel::Caller,
+        tr: &kernel::i18n::Tr,
+    ) -> Result<kernel::space::SpaceView, sqlx::Error> {
+        use kernel::space::{SpaceLink, SpaceView};
+        let household = match caller.identity.as_ref() {
+            Some(identity) => {
+                family::store::household_of_user(&kernel.db, &identity.user_id).await?
+            }
+            None => None,
+        };
+        let Some(household) = household else {
+            return Ok(SpaceView {
+                title: tr.t("bookings-space-title"),
+                links: Vec::new(),
+                empty: tr.t("bookings-space-no-file"),
+                more: Vec::new(),
+            });
+        };
+        let upcoming =
+            store::upcoming_bookings(&kernel.db, &household.id, today(kernel), 5).await?;
+        let names: std::collections::HashMap<String, String> =
+            family::store::children(&kernel.db, &household.id)
+                .await?
+                .into_iter()
+                .map(|c| (c.person.id, c.person.given_name))
+                .collect();
+        let activities = store::activity_names(&kernel.db).await?;
+        let codes = store::activity_codes(&kernel.db).await?;
+        let links = upcoming
+            .iter()
+            .map(|b| SpaceLink {
+                label: format!(
+                    "{} — {} : {}",
+                    names.get(&b.child_id).cloned().unwrap_or_default(),
+                    long_day(b.day),
+                    activities.get(&b.activity_id).cloned().unwrap_or_default()
+                ),
+                href: format!(
+                    "/famille/reservations/{}?mois={}#jour-{}-{}",
+                    b.child_id,
+                    b.day.strftime("%Y-%m"),
+                    codes.get(&b.activity_id).cloned().unwrap_or_default(),
+                    b.day
+                ),
+            })
+            .collect();
+        Ok(SpaceView {
+            title: tr.t("bookings-space-title"),
+            links,
+            empty: tr.t("bookings-space-none"),
+            more: vec![
+                SpaceLink {
+                    label: tr.t("bookings-space-book"),
+                    href: "/famille/reservations".into(),
+                },
+                SpaceLink {
+                    label: tr.t("bookings-space-account"),
+                    href: "/famille/compte".into(),
+                },
+            ],
+        })
+    }
+}

@@ -38,7 +38,9 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Kernel, Star
             identities: Box::new(|db| Arc::new(accounts::DbIdentities(db.clone()))),
             mailer: None,
             space_sections: vec![
+                Arc::new(requests::web::public::MyRequests),
                 Arc::new(family::web::MyFamily),
+                Arc::new(bookings::web::MyBookings),
                 Arc::new(reports::web::report::MyReports),
             ],
         },

@@ -913,3 +913,29 @@ async fn canteen_rules(app: &TestApp) -> bookings::deadlines::BookingRules {
         .unwrap()
         .rules
 }
+
+#[tokio::test]
+async fn the_personal_space_shows_the_next_booked_days_and_the_procedures() {
+    let app = demo_app().await;
+    let camille = resident(&app).await;
+    let space = camille.get("/mon-espace").await;
+    assert_eq!(space.status, 200);
+    // Léa's weekly pattern: Thursday 26 comes first.
+    assert!(
+        space.contains(
+            "Léa — jeudi 26 novembre : Restaurant scolaire — École élémentaire Jules-Ferry"
+        ),
+        "{}",
+        space.body
+    );
+    assert!(space.contains("Mes démarches"));
+    assert!(space.contains("href=\"/mes-demandes\""));
+    // No placeholder claims what the commune does not hold.
+    assert!(!space.contains("Vous n&#39;avez aucune facture."));
+    let luc = staff(&app, "luc.moreau@demo.parvis.fr").await;
+    assert!(
+        luc.get("/mon-espace")
+            .await
+            .contains("Ouvrez votre dossier famille pour réserver")
+    );
+}

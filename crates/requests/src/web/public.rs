@@ -935,3 +935,65 @@ pub async fn attestation_pdf(
         pdf,
     )
 }
+
+/// The resident's requests on `/mon-espace`: the latest five, filed or in draft.
+pub struct MyRequests;
+
+#[async_trait::async_trait]
+impl kernel::space::SpaceSection for MyRequests {
+    async fn view(
+        &self,
+        kernel: &Kernel,
+        caller: &Caller,
+        tr: &kernel::i18n::Tr,
+    ) -> Result<kernel::space::SpaceView, sqlx::Error> {
+        let person = caller
+            .acting_for
+            .as_ref()
+            .map(|a| a.person_id.clone())
+            .or_else(|| caller.identity.as_ref().map(|i| i.user_id.clone()));
+        let requests = match &person {
+            Some(person) => store::requests_of(&kernel.db, person).await?,
+            None => Vec::new(),
+        };
+        let procedures = store::procedures(&kernel.db, false, "").await?;
+        let links = requests
+            .iter()
+            .take(5)
+            .map(|r| {
+                let procedure = procedures.iter().find(|p| p.id == r.procedure_id);
+                let title = procedure.map(|p| p.title.clone()).unwrap_or_default();
+                match &r.number {
+                    Some(number) => kernel::space::SpaceLink {
+                        label: format!(
+                            "{number} — {title} : {}",
+                            procedure
+                                .map(|p| p.workflow.label(&r.status))
+                                .unwrap_or_default()
+                        ),
+                        href: format!("/mes-demandes/{number}"),
+                    },
+                    None => kernel::space::SpaceLink {
+                        label: tr.t1("space-request-draft", "title", title),
+                        href: format!("/mes-demandes/brouillons/{}", r.id),
+                    },
+                }
+            })
+            .collect();
+        Ok(kernel::space::SpaceView {
+            title: tr.t("space-requests-title"),
+            links,
+            empty: tr.t("space-requests-none"),
+            more: vec![
+                kernel::space::SpaceLink {
+                    label: tr.t("space-requests-all"),
+                    href: "/mes-demandes".into(),
+                },
+                kernel::space::SpaceLink {
+                    label: tr.t("space-requests-new"),
+                    href: "/demarches".into(),
+                },
+            ],
+        })
+    }
+}
