@@ -626,9 +626,7 @@ async fn activities_view(
     errors: kernel::web::forms::FormErrors,
 ) -> Result<ActivitiesPage, AppError> {
     let visible = visible_activities(kernel, caller).await?;
-    let mut schools: Vec<String> = visible.iter().map(|a| a.school.clone()).collect();
-    schools.sort();
-    schools.dedup();
+    let schools = family::store::school_names(&kernel.db).await?;
     Ok(ActivitiesPage {
         page,
         activities: visible

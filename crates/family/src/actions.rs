@@ -107,6 +107,24 @@ pub async fn open_file(
     Ok(id)
 }
 
+/// The form's child, its school checked against the commune's list.
+async fn checked_child(
+    kernel: &Kernel,
+    input: &ChildInput,
+    today: jiff::civil::Date,
+) -> Result<rules::ValidChild, FamilyError> {
+    let known = store::school_names(&kernel.db).await?;
+    let school = rules::check_school(&input.school, &known);
+    match (rules::check_child(input, today), school) {
+        (Ok(child), None) => Ok(child),
+        (Ok(_), Some(problem)) => Err(FamilyError::Invalid(vec![problem])),
+        (Err(mut problems), school) => {
+            problems.extend(school);
+            Err(FamilyError::Invalid(problems))
+        }
+    }
+}
+
 pub async fn add_child(
     kernel: &Kernel,
     caller: &Caller,
@@ -114,7 +132,7 @@ pub async fn add_child(
 ) -> Result<String, FamilyError> {
     let household = require_household(kernel, caller).await?;
     let today = kernel.now().to_zoned(kernel::clock::paris()).date();
-    let child = rules::check_child(input, today).map_err(FamilyError::Invalid)?;
+    let child = checked_child(kernel, input, today).await?;
     let mut tx = kernel.db.begin().await?;
     let id = store::insert_child(&mut tx, &household.id, &child, kernel.now()).await?;
     kernel
@@ -144,7 +162,7 @@ pub async fn update_child(
         return Err(FamilyError::NotFound);
     }
     let today = kernel.now().to_zoned(kernel::clock::paris()).date();
-    let child = rules::check_child(input, today).map_err(FamilyError::Invalid)?;
+    let child = checked_child(kernel, input, today).await?;
     let mut tx = kernel.db.begin().await?;
     store::update_child(&mut tx, child_id, &child, kernel.now()).await?;
     kernel

@@ -28,6 +28,7 @@ use crate::web::{ChildRow, DocumentRow, document_row};
 pub fn router() -> Router<Kernel> {
     Router::new()
         .route("/backoffice/familles", get(search))
+        .route("/backoffice/familles/ecoles", get(schools).post(add_school))
         .route("/backoffice/familles/{id}", get(file))
         .route("/backoffice/familles/{id}/quotient", post(quotient))
         .route("/backoffice/familles/{id}/garde-alternee", post(attach))
@@ -346,6 +347,109 @@ async fn detach(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+// ------------------------------------------------------------------ schools
+
+#[derive(askama::Template)]
+#[template(path = "bo_schools.html")]
+struct SchoolsPage {
+    page: Page,
+    schools: Vec<(String, String)>,
+    errors: FormErrors,
+    // Not `name`: the form macro's own parameter has that name.
+    typed_name: String,
+    typed_address: String,
+}
+
+async fn schools_page(
+    kernel: &Kernel,
+    page: Page,
+    errors: FormErrors,
+    name: String,
+    address: String,
+) -> Result<SchoolsPage, AppError> {
+    Ok(SchoolsPage {
+        page,
+        schools: store::schools(&kernel.db).await?,
+        errors,
+        typed_name: name,
+        typed_address: address,
+    })
+}
+
+/// `/backoffice/familles/ecoles`: the commune's schools, which families choose from and
+/// activities serve.
+async fn schools(
+    State(kernel): State<Kernel>,
+    FormPage(page): FormPage,
+    Staff(caller): Staff,
+) -> Result<Html<String>, AppError> {
+    require_agent(&kernel, &caller).await?;
+    render(
+        &schools_page(
+            &kernel,
+            page,
+            FormErrors::new(),
+            String::new(),
+            String::new(),
+        )
+        .await?,
+    )
+}
+
+async fn add_school(
+    State(kernel): State<Kernel>,
+    FormPage(page): FormPage,
+    Staff(caller): Staff,
+    session: Session,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    require_agent(&kernel, &caller).await?;
+    let typed: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let field = |k: &str| {
+        typed
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap_or_default()
+    };
+    let (name, address) = (field("name"), field("address"));
+    let mut errors = FormErrors::new();
+    if name.chars().count() < 3 || name.chars().count() > 150 {
+        errors.add(
+            "name",
+            "Indiquez le nom complet de l'école, par exemple « École élémentaire Jules-Ferry ».",
+        );
+    }
+    if address.chars().count() > 200 {
+        errors.add("address", "L'adresse a 200 caractères au plus.");
+    }
+    if errors.is_empty() {
+        let mut tx = kernel.db.begin().await?;
+        if store::add_school(&mut tx, &name, &address, kernel.now()).await? {
+            kernel
+                .audit(
+                    &mut tx,
+                    &caller,
+                    "family.school_added",
+                    None,
+                    serde_json::json!({ "name": name }),
+                )
+                .await?;
+            tx.commit().await?;
+            page::flash(
+                &session,
+                "success",
+                format!("« {name} » est ajoutée à la liste."),
+            )
+            .await?;
+            return Ok(Redirect::to("/backoffice/familles/ecoles").into_response());
+        }
+        errors.add("name", "Une école porte déjà ce nom.");
+    }
+    let view = schools_page(&kernel, page, errors, name, address).await?;
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &view)
 }
 
 fn errors_of(problems: Vec<rules::Problem>) -> FormErrors {

@@ -8,6 +8,7 @@ use crate::actions::{self, FamilyError};
 use crate::documents::{self, Check, Upload};
 use crate::model::DocumentType;
 use crate::rules::{ChildInput, QuotientRecord, QuotientSource};
+use crate::store;
 
 /// The children's service keeps the family files; it knows what each service asks for.
 const REQUIREMENTS: &[(&str, &[DocumentType])] = &[
@@ -137,7 +138,29 @@ pub enum DemoError {
 
 /// Seeds the demo family once; does nothing when the parent's file exists or the parent
 /// is not there.
+/// The demo commune's schools: the Jules-Ferry group, whose canteens the demo runs, and
+/// one more.
+pub const SCHOOLS: [(&str, &str); 3] = [
+    (
+        "École maternelle Jules-Ferry",
+        "2 rue des Écoles, 00000 Ville de Démo",
+    ),
+    (
+        "École élémentaire Jules-Ferry",
+        "4 rue des Écoles, 00000 Ville de Démo",
+    ),
+    (
+        "École primaire Louise-Michel",
+        "18 avenue de la République, 00000 Ville de Démo",
+    ),
+];
+
 pub async fn seed(kernel: &Kernel) -> Result<(), DemoError> {
+    let mut tx = kernel.db.begin().await?;
+    for (name, address) in SCHOOLS {
+        store::add_school(&mut tx, name, address, kernel.now()).await?;
+    }
+    tx.commit().await?;
     let Some(user) = accounts::store::user_by_email(&kernel.db, DEMO_PARENT).await? else {
         return Ok(());
     };

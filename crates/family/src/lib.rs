@@ -62,6 +62,10 @@ pub fn migrations() -> Vec<Migration> {
             "family/0003_invitations",
             include_str!("../migrations/0003_invitations.sql"),
         ),
+        Migration::portable(
+            "family/0004_schools",
+            include_str!("../migrations/0004_schools.sql"),
+        ),
     ]
 }
 

@@ -39,6 +39,18 @@ pub fn parse_date(raw: &str) -> Option<Date> {
     Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok()
 }
 
+/// A child's school must be one of the commune's (`known`), or none for a child not at
+/// school yet; when the commune has listed no school, any name is taken.
+pub fn check_school(school: &str, known: &[String]) -> Option<Problem> {
+    let school = school.trim();
+    (!school.is_empty() && !known.is_empty() && !known.iter().any(|k| k == school)).then(|| {
+        (
+            "school",
+            "Choisissez l'école dans la liste des écoles de la commune.".to_string(),
+        )
+    })
+}
+
 /// A child as typed in the form.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ChildInput {
@@ -396,6 +408,18 @@ pub fn summary(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_school_comes_from_the_communes_list_when_there_is_one() {
+        let known = vec!["École élémentaire Jules-Ferry".to_string()];
+        assert_eq!(check_school("École élémentaire Jules-Ferry", &known), None);
+        assert_eq!(check_school("", &known), None);
+        assert_eq!(
+            check_school("Ecole Jules Ferry", &known).unwrap().0,
+            "school"
+        );
+        assert_eq!(check_school("Ecole Jules Ferry", &[]), None);
+    }
     use jiff::civil::date;
     use proptest::prelude::*;
 

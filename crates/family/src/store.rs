@@ -570,3 +570,38 @@ pub async fn detach_child(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// The commune's schools, by name.
+pub async fn schools(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query("SELECT name, address FROM schools ORDER BY name")
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// Adds a school; false when one of that name exists.
+pub async fn add_school(
+    tx: &mut Tx,
+    name: &str,
+    address: &str,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO schools (name, address, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(name)
+    .bind(address)
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The commune's schools' names, in order.
+pub async fn school_names(db: &Db) -> Result<Vec<String>, sqlx::Error> {
+    Ok(schools(db)
+        .await?
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect())
+}

@@ -294,11 +294,25 @@ struct ChildPage {
     errors: FormErrors,
     diets: Vec<(&'static str, &'static str)>,
     allergens: Vec<(&'static str, &'static str)>,
+    /// The commune's schools; a text field when it has listed none.
+    schools: Vec<String>,
 }
 
 impl ChildPage {
-    fn new(page: Page, child_id: Option<String>, input: ChildInput, errors: FormErrors) -> Self {
+    /// The child's school is in the list (or there is none): no extra option needed.
+    fn school_listed(&self) -> bool {
+        self.input.school.is_empty() || self.schools.contains(&self.input.school)
+    }
+
+    fn new(
+        page: Page,
+        child_id: Option<String>,
+        input: ChildInput,
+        errors: FormErrors,
+        schools: Vec<String>,
+    ) -> Self {
         ChildPage {
+            schools,
             page,
             child_id,
             input,
@@ -389,7 +403,15 @@ async fn new_child(
         diet: Diet::Standard.code().to_string(),
         ..ChildInput::default()
     };
-    render(&ChildPage::new(page, None, input, FormErrors::new())).map(IntoResponse::into_response)
+    let schools = store::school_names(&kernel.db).await?;
+    render(&ChildPage::new(
+        page,
+        None,
+        input,
+        FormErrors::new(),
+        schools,
+    ))
+    .map(IntoResponse::into_response)
 }
 
 async fn create_child(
@@ -407,7 +429,13 @@ async fn create_child(
         }
         Err(FamilyError::Invalid(problems)) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &ChildPage::new(page, None, input, errors_of(problems)),
+            &ChildPage::new(
+                page,
+                None,
+                input,
+                errors_of(problems),
+                store::school_names(&kernel.db).await?,
+            ),
         )
         .map(IntoResponse::into_response),
         Err(e) => Err(e.into()),
@@ -429,6 +457,7 @@ async fn edit_child(
         Some(id),
         input_from(&child),
         FormErrors::new(),
+        store::school_names(&kernel.db).await?,
     ))
 }
 
@@ -448,7 +477,13 @@ async fn save_child(
         }
         Err(FamilyError::Invalid(problems)) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &ChildPage::new(page, Some(id), input, errors_of(problems)),
+            &ChildPage::new(
+                page,
+                Some(id),
+                input,
+                errors_of(problems),
+                store::school_names(&kernel.db).await?,
+            ),
         )
         .map(IntoResponse::into_response),
         Err(e) => Err(e.into()),

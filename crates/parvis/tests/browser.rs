@@ -983,6 +983,13 @@ async fn canteen_staff_journey(browser: &Browser, app: &TestApp) -> Result<(), S
     browser.find_text("Pièces à vérifier").await?;
     check_page(browser, "dossiers famille").await?;
     browser
+        .goto(&format!("{base}/backoffice/familles/ecoles"))
+        .await?;
+    check_page(browser, "écoles de la commune").await?;
+    browser
+        .goto(&format!("{base}/backoffice/familles?q=Martin"))
+        .await?;
+    browser
         .follow_link("a[href^='/backoffice/familles/']:not([href*='#'])")
         .await?;
     browser.find_text("Quotient familial").await?;

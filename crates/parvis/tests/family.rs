@@ -167,18 +167,32 @@ async fn a_new_family_opens_its_file_adds_a_child_and_the_people_to_call() {
         new_child.contains("value=\"Moreau\""),
         "the household's name is offered"
     );
+    // The school is chosen from the commune's list: a name typed otherwise is refused.
+    assert!(new_child.contains("<option value=\"École primaire Louise-Michel\">"));
+    let nina = |school: &'static str| {
+        [
+            ("given_name", "Nina"),
+            ("family_name", "Moreau"),
+            ("birth_date", "2019-09-03"),
+            ("school", school),
+            ("class_name", "CE1"),
+            ("diet", "vegetarien"),
+        ]
+    };
+    let unknown = luc
+        .submit(
+            "/famille/enfants/nouveau",
+            "/famille/enfants/nouveau",
+            &nina("École élémentaire Pasteur"),
+        )
+        .await;
+    assert_eq!(unknown.status, 422);
+    assert!(unknown.contains("Choisissez l&#39;école dans la liste des écoles de la commune."));
     let added = luc
         .submit(
             "/famille/enfants/nouveau",
             "/famille/enfants/nouveau",
-            &[
-                ("given_name", "Nina"),
-                ("family_name", "Moreau"),
-                ("birth_date", "2019-09-03"),
-                ("school", "École élémentaire Pasteur"),
-                ("class_name", "CE1"),
-                ("diet", "vegetarien"),
-            ],
+            &nina("École primaire Louise-Michel"),
         )
         .await;
     assert_eq!(added.status, 303, "{}", added.body);
@@ -700,4 +714,50 @@ async fn the_other_parent_joins_the_file_by_invitation() {
             .await
             .contains("Cette invitation a expiré")
     );
+}
+
+#[tokio::test]
+async fn the_family_service_keeps_the_list_of_the_communes_schools() {
+    let app = demo_app().await;
+    let karim = staff(&app, "karim.haddad@demo.parvis.fr").await;
+    let page = karim.get("/backoffice/familles/ecoles").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.contains("École maternelle Jules-Ferry"));
+    let added = karim
+        .submit(
+            "/backoffice/familles/ecoles",
+            "/backoffice/familles/ecoles",
+            &[
+                ("name", "  École élémentaire   Pasteur "),
+                ("address", "7 rue Pasteur, 00000 Ville de Démo"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    assert!(
+        karim
+            .get("/backoffice/familles/ecoles")
+            .await
+            .contains("<strong>École élémentaire Pasteur</strong>")
+    );
+    let twice = karim
+        .submit(
+            "/backoffice/familles/ecoles",
+            "/backoffice/familles/ecoles",
+            &[("name", "École élémentaire Pasteur")],
+        )
+        .await;
+    assert_eq!(twice.status, 422);
+    assert!(twice.contains("Une école porte déjà ce nom."));
+    // Families now find it in the child's form.
+    let camille = parvis::testing::resident(&app).await;
+    assert!(
+        camille
+            .get("/famille/enfants/nouveau")
+            .await
+            .contains("<option value=\"École élémentaire Pasteur\">")
+    );
+    // Only the family service keeps the list.
+    let luc = staff(&app, LUC).await;
+    assert_eq!(luc.get("/backoffice/familles/ecoles").await.status, 403);
 }
