@@ -101,10 +101,14 @@ pub fn day_topic(activity_id: &str) -> String {
 
 /// Tells open kitchen pages that a day's bookings changed (identifiers only).
 async fn publish_day(kernel: &Kernel, activity: &Activity, day: Date) {
+    publish_booking_change(kernel, &activity.id, day).await;
+}
+
+pub async fn publish_booking_change(kernel: &Kernel, activity_id: &str, day: Date) {
     let payload = serde_json::json!({ "day": day.to_string() }).to_string();
     kernel
         .live
-        .publish(&kernel.db, &day_topic(&activity.id), &payload)
+        .publish(&kernel.db, &day_topic(activity_id), &payload)
         .await;
 }
 
@@ -186,7 +190,7 @@ pub async fn book_for(
     let saved = store::booking_of(&mut tx, &activity.id, child_id, day)
         .await?
         .ok_or(BookingError::NotFound)?;
-    store::delete_charges_of_booking(&mut tx, &saved.id).await?;
+    store::delete_charges_of_booking(&mut tx, &saved.id, &own.household_id).await?;
     let line = activity.pricing.day_charge(
         day,
         quotient,
@@ -249,6 +253,16 @@ pub async fn cancel(
 ) -> Result<Cancelled, BookingError> {
     let own = own_child(kernel, caller, child_id).await?;
     let activity = activity_for(kernel, &own.child, activity_code).await?;
+    cancel_for(kernel, &own, &activity, day).await
+}
+
+/// Cancels for a child already known to be the caller's (see `own_child`).
+pub async fn cancel_for(
+    kernel: &Kernel,
+    own: &OwnChild,
+    activity: &Activity,
+    day: Date,
+) -> Result<Cancelled, BookingError> {
     let now = kernel.now();
     if activity.calendar.closure(day).is_none()
         && now >= crate::deadlines::at_paris(day, activity.rules.starts_at).timestamp()
@@ -259,7 +273,7 @@ pub async fn cancel(
     }
     // Read before the transaction: the price for this family, and who waits for the place.
     let quotient = family::documents::quotient_on(&kernel.db, &own.household_id, day).await?;
-    let next = next_in_line(kernel, &activity, day).await?;
+    let next = next_in_line(kernel, activity, day).await?;
     let mut tx = kernel.db.begin().await?;
     let booking = store::booking_of(&mut tx, &activity.id, &own.child.person.id, day)
         .await?
@@ -268,7 +282,7 @@ pub async fn cancel(
     if booking.household_id != own.household_id {
         return Err(BookingError::Refused(OTHER_HOUSEHOLD.into()));
     }
-    store::delete_charges_of_booking(&mut tx, &booking.id).await?;
+    store::delete_charges_of_booking(&mut tx, &booking.id, &own.household_id).await?;
     store::release_place(&mut tx, &activity.id, day).await?;
     let charged = match activity.rules.cancellation_window(day, now) {
         CancellationWindow::Free { .. } => {
@@ -301,10 +315,10 @@ pub async fn cancel(
         }
     };
     if let Some(next) = next {
-        promote(kernel, &mut tx, &activity, day, next).await?;
+        promote(kernel, &mut tx, activity, day, next).await?;
     }
     tx.commit().await?;
-    publish_day(kernel, &activity, day).await;
+    publish_day(kernel, activity, day).await;
     Ok(Cancelled {
         charged_cents: charged,
     })
@@ -390,7 +404,7 @@ async fn promote(
     let saved = store::booking_of(tx, &activity.id, &next.child_id, day)
         .await?
         .ok_or(BookingError::NotFound)?;
-    store::delete_charges_of_booking(tx, &saved.id).await?;
+    store::delete_charges_of_booking(tx, &saved.id, &next.household_id).await?;
     let line = activity.pricing.day_charge(
         day,
         next.quotient,
@@ -560,7 +574,14 @@ pub async fn record_presence(
     present: bool,
     excuse: Option<crate::pricing::Excuse>,
 ) -> Result<(), BookingError> {
-    let household = family::store::household_of_child(&kernel.db, child_id).await?;
+    // The household of the day: the one that booked it, else (an unbooked presence) the
+    // one that last booked the child here — in alternating custody, the one in charge that
+    // week — else the child's first. Read before the transaction, with its quotient.
+    let household =
+        match store::last_booking_household(&kernel.db, &activity.id, child_id, day).await? {
+            Some(h) => Some(h),
+            None => family::store::household_of_child(&kernel.db, child_id).await?,
+        };
     let quotient = match &household {
         Some(h) => family::documents::quotient_on(&kernel.db, h, day).await?,
         None => None,
@@ -586,16 +607,20 @@ pub async fn record_presence(
         Some(b) if b.status == BookingStatus::CancelledLate => DayBooking::CancelledLate,
         _ => DayBooking::NotBooked,
     };
-    let attendance = if present {
-        Attendance::Present
-    } else {
-        Attendance::Absent
+    // (The day's own booking row, if any, was the last one read above: same household.)
+    // A booked child present keeps the line of the booking, at the price it was booked.
+    let keeps_booking_line = match &booking {
+        Some(b) if present && b.status == BookingStatus::Booked => {
+            store::has_booking_line(&mut tx, &b.id, &b.household_id).await?
+        }
+        _ => false,
     };
-    let household = booking
-        .as_ref()
-        .map(|b| b.household_id.clone())
-        .or(household);
-    if let Some(household) = household {
+    if let (Some(household), false) = (household, keeps_booking_line) {
+        let attendance = if present {
+            Attendance::Present
+        } else {
+            Attendance::Absent
+        };
         store::delete_day_charges(&mut tx, &activity.id, child_id, day).await?;
         if let Some(line) =
             activity
@@ -631,4 +656,51 @@ pub async fn record_presence(
         .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Cancels bookings free of charge because the commune changed something (the day closed,
+/// the child left the household), inside the caller's transaction: each place is released
+/// and the booking household's lines of the day deleted. Returns the bookings cancelled
+/// (those still booked).
+pub async fn cancel_by_commune(
+    tx: &mut kernel::Tx,
+    bookings: &[Booking],
+    now: jiff::Timestamp,
+) -> Result<Vec<Booking>, sqlx::Error> {
+    let mut cancelled = Vec::new();
+    for b in bookings {
+        let Some(current) = store::booking_of(tx, &b.activity_id, &b.child_id, b.day).await? else {
+            continue;
+        };
+        if current.status != BookingStatus::Booked || current.household_id != b.household_id {
+            continue;
+        }
+        store::delete_charges_of_booking(tx, &current.id, &current.household_id).await?;
+        store::release_place(tx, &current.activity_id, current.day).await?;
+        store::set_status(tx, &current.id, BookingStatus::Cancelled, now).await?;
+        cancelled.push(current);
+    }
+    Ok(cancelled)
+}
+
+/// Takes a child out of one of its households (custody changed): that household's coming
+/// days of the child are cancelled free of charge in the same transaction, so that no day
+/// stays booked by a household that can no longer cancel it. Returns how many.
+pub async fn detach_child(
+    kernel: &Kernel,
+    caller: &Caller,
+    household_id: &str,
+    child_id: &str,
+) -> Result<usize, family::custody::CustodyError> {
+    family::custody::may_change(kernel, caller).await?;
+    let today = kernel.now().to_zoned(crate::deadlines::paris()).date();
+    let mut tx = kernel.db.begin().await?;
+    let coming = store::booked_by_household_from(&mut tx, household_id, child_id, today).await?;
+    let cancelled = cancel_by_commune(&mut tx, &coming, kernel.now()).await?;
+    family::custody::detach_in(kernel, &mut tx, caller, household_id, child_id).await?;
+    tx.commit().await?;
+    for b in &cancelled {
+        publish_booking_change(kernel, &b.activity_id, b.day).await;
+    }
+    Ok(cancelled.len())
 }

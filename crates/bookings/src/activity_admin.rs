@@ -177,16 +177,15 @@ pub async fn save_calendar(
     let fields = fields_of(&body);
     match settings_form::parse_calendar(&fields) {
         Ok(calendar) => {
-            save(
-                &kernel,
-                &caller,
-                &activity,
-                Setting::Calendar,
-                serde_json::json!(activity.calendar),
-                serde_json::json!(calendar),
-            )
-            .await?;
-            page::flash(&session, "success", page.tr.t("activity-calendar-saved")).await?;
+            let cancelled =
+                save_calendar_closing_days(&kernel, &caller, &activity, &calendar).await?;
+            let message = if cancelled == 0 {
+                page.tr.t("activity-calendar-saved")
+            } else {
+                page.tr
+                    .t1("activity-calendar-saved-cancelled", "count", cancelled)
+            };
+            page::flash(&session, "success", message).await?;
             Ok(Redirect::to(&format!("/backoffice/activites/{code}/calendrier")).into_response())
         }
         Err(problems) => render_status(
@@ -194,6 +193,90 @@ pub async fn save_calendar(
             &settings_page(page, &activity, "calendrier", fields, errors_of(problems)),
         ),
     }
+}
+
+/// Saves a new calendar; the days it newly closes lose their bookings free of charge, in
+/// the same transaction, and each family is told by e-mail. Returns how many bookings.
+async fn save_calendar_closing_days(
+    kernel: &Kernel,
+    caller: &Caller,
+    activity: &Activity,
+    calendar: &crate::calendar::OpeningCalendar,
+) -> Result<usize, AppError> {
+    let today = kernel.now().to_zoned(crate::deadlines::paris()).date();
+    // Read before the transaction: the bookings of days now closed, and whom to tell.
+    let closing: Vec<_> = store::booked_in_activity_from(&kernel.db, &activity.id, today)
+        .await?
+        .into_iter()
+        .filter(|b| activity.calendar.closure(b.day).is_none() && calendar.closure(b.day).is_some())
+        .collect();
+    let mut letters = Vec::new();
+    for b in &closing {
+        let child = family::store::children_by_ids(&kernel.db, std::slice::from_ref(&b.child_id))
+            .await?
+            .into_iter()
+            .next()
+            .map(|c| c.person.given_name)
+            .unwrap_or_default();
+        let why = calendar
+            .closure(b.day)
+            .map(|c| crate::actions::closed_sentence(&crate::deadlines::WhyClosed::NotRunning(c)))
+            .unwrap_or_default();
+        for adult in family::store::adults(&kernel.db, &b.household_id).await? {
+            if adult.person.email.is_empty() {
+                continue;
+            }
+            letters.push(kernel::outbox::Email {
+                to: adult.person.email.clone(),
+                subject: format!(
+                    "{} fermé le {}",
+                    activity.name,
+                    crate::deadlines::date_fr(b.day)
+                ),
+                text: format!(
+                    "Bonjour,\n\n« {} » ne fonctionnera pas le {}. {}\nLa réservation de {} pour ce jour est annulée sans frais.\n\nVos réservations : {}\n\nLe service enfance\n",
+                    activity.name,
+                    crate::deadlines::date_fr(b.day),
+                    why,
+                    child,
+                    kernel.link("/famille/reservations"),
+                ),
+                html: None,
+            });
+        }
+    }
+    let mut tx = kernel.db.begin().await?;
+    let after = serde_json::json!(calendar);
+    store::update_setting(
+        &mut tx,
+        &activity.id,
+        Setting::Calendar,
+        &after,
+        kernel.now(),
+    )
+    .await?;
+    let cancelled = crate::actions::cancel_by_commune(&mut tx, &closing, kernel.now()).await?;
+    kernel
+        .audit(
+            &mut tx,
+            caller,
+            Setting::Calendar.audit_action(),
+            Some(&AuditTarget::new("activity", &activity.id)),
+            serde_json::json!({
+                "before": activity.calendar,
+                "after": after,
+                "bookings_cancelled": cancelled.len(),
+            }),
+        )
+        .await?;
+    for letter in &letters {
+        kernel::outbox::enqueue_email(&mut tx, kernel.now(), letter).await?;
+    }
+    tx.commit().await?;
+    for b in &cancelled {
+        crate::actions::publish_booking_change(kernel, &b.activity_id, b.day).await;
+    }
+    Ok(cancelled.len())
 }
 
 pub async fn save_pricing(
@@ -257,14 +340,10 @@ pub async fn one_euro(
         periods.push(before);
     }
     let first = periods[periods.len() - 1].first_day();
-    let monthly = store::cheap_meals_by_month(
-        &kernel.db,
-        &activity.id,
-        first,
-        periods[0].last_day(),
-        MAX_PRICE_CENTS,
-    )
-    .await?;
+    // Meals served: up to today, not the days booked ahead.
+    let monthly =
+        store::cheap_meals_by_month(&kernel.db, &activity.id, first, today, MAX_PRICE_CENTS)
+            .await?;
     let rows = claims(&monthly, &periods)
         .iter()
         .map(|c| {

@@ -278,7 +278,7 @@ pub struct FamilyQuery {
 pub struct DaysQuery {
     /// For agents of the family service: the household to read.
     pub household: Option<String>,
-    /// First day (today by default).
+    /// First day (for days: today by default; for bookings: the first of this month).
     #[param(format = Date)]
     pub from: Option<String>,
     /// Last day (the end of `from`'s month by default); at most 62 days after `from`.
@@ -514,6 +514,16 @@ fn day_json(status: &days::DayStatus) -> DayJson {
     json
 }
 
+/// `from` to `to`, both included, spans at most `MAX_DAYS` days.
+fn check_span(from: Date, to: Date) -> Result<(), ApiError> {
+    if to < from || from.saturating_add((MAX_DAYS - 1).days()) < to {
+        return Err(ApiError::InvalidParameter(format!(
+            "« to » doit suivre « from », et la période compter {MAX_DAYS} jours au plus."
+        )));
+    }
+    Ok(())
+}
+
 fn parse_day(raw: &str, name: &str) -> Result<Date, ApiError> {
     raw.trim().parse::<Date>().map_err(|_| {
         ApiError::InvalidParameter(format!(
@@ -607,23 +617,11 @@ async fn list_days(
         Some(raw) => parse_day(raw, "to")?,
         None => from.last_of_month(),
     };
-    if to < from || from.saturating_add(MAX_DAYS.days()) < to {
-        return Err(ApiError::InvalidParameter(format!(
-            "« to » doit suivre « from » de {MAX_DAYS} jours au plus."
-        )));
-    }
+    check_span(from, to)?;
     let family = family_of(&kernel, &caller, query.household.as_deref()).await?;
     let child = child_of(&kernel, &family, &child_id).await?;
     audit_agent(&kernel, &caller, &family, "days").await?;
-    let mut activities = store::activities_for_school(&kernel.db, &child.profile.school).await?;
-    if let Some(code) = query.activity.as_deref().filter(|c| !c.is_empty()) {
-        activities.retain(|a| a.code == code);
-        if activities.is_empty() {
-            return Err(ApiError::Missing(
-                "Aucune activité de l'école de l'enfant ne porte ce code.".into(),
-            ));
-        }
-    }
+    let activities = school_activities(&kernel, &child, query.activity.as_deref()).await?;
     let quotients = family::documents::quotients(&kernel.db, &family.household_id).await?;
     let mut out = Vec::with_capacity(activities.len());
     for activity in &activities {
@@ -688,25 +686,19 @@ async fn list_bookings(
         Some(raw) => parse_day(raw, "to")?,
         None => from.last_of_month(),
     };
-    if to < from || from.saturating_add(MAX_DAYS.days()) < to {
-        return Err(ApiError::InvalidParameter(format!(
-            "« to » doit suivre « from » de {MAX_DAYS} jours au plus."
-        )));
-    }
+    check_span(from, to)?;
     let family = family_of(&kernel, &caller, query.household.as_deref()).await?;
     let child = child_of(&kernel, &family, &child_id).await?;
     audit_agent(&kernel, &caller, &family, "bookings").await?;
-    let activities = store::activities_for_school(&kernel.db, &child.profile.school).await?;
+    let activities = school_activities(&kernel, &child, query.activity.as_deref()).await?;
     let mut items = Vec::new();
     for activity in &activities {
-        if query
-            .activity
-            .as_deref()
-            .is_some_and(|code| !code.is_empty() && code != activity.code)
+        for b in store::bookings_of_child(&kernel.db, &child_id, &activity.id, from, to)
+            .await?
+            .into_iter()
+            // The child's other household's bookings are theirs (alternating custody).
+            .filter(|b| b.household_id == family.household_id)
         {
-            continue;
-        }
-        for b in store::bookings_of_child(&kernel.db, &child_id, &activity.id, from, to).await? {
             items.push((
                 b.day,
                 BookingJson {
@@ -725,6 +717,25 @@ async fn list_bookings(
         items: items.into_iter().map(|(_, b)| b).collect(),
     })
     .into_response())
+}
+
+/// The activities of the child's school, or the one named by `code` (404 when the school
+/// has none of that code).
+async fn school_activities(
+    kernel: &Kernel,
+    child: &family::model::Child,
+    code: Option<&str>,
+) -> Result<Vec<Activity>, ApiError> {
+    let mut activities = store::activities_for_school(&kernel.db, &child.profile.school).await?;
+    if let Some(code) = code.filter(|c| !c.is_empty()) {
+        activities.retain(|a| a.code == code);
+        if activities.is_empty() {
+            return Err(ApiError::Missing(
+                "Aucune activité de l'école de l'enfant ne porte ce code.".into(),
+            ));
+        }
+    }
+    Ok(activities)
 }
 
 /// Reads a JSON body, refused with the API's error shape when it is not the one expected.
@@ -849,8 +860,11 @@ async fn cancel_day(
     Path((child_id, code, date)): Path<(String, String, String)>,
 ) -> Result<Json<CancelledJson>, ApiError> {
     let day = parse_day(&date, "date")?;
-    own_child(&kernel, &caller, &child_id).await?;
-    let cancelled = actions::cancel(&kernel, &caller, &child_id, &code, day)
+    let own = own_child(&kernel, &caller, &child_id).await?;
+    let activity = actions::activity_for(&kernel, &own.child, &code)
+        .await
+        .map_err(booking_error)?;
+    let cancelled = actions::cancel_for(&kernel, &own, &activity, day)
         .await
         .map_err(booking_error)?;
     Ok(Json(CancelledJson {

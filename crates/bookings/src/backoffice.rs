@@ -38,6 +38,10 @@ pub fn router() -> Router<Kernel> {
             get(crate::activity_admin::calendar_form).post(crate::activity_admin::save_calendar),
         )
         .route(
+            "/backoffice/familles/{id}/enfants/{child}/detacher",
+            axum::routing::post(detach_child),
+        )
+        .route(
             "/backoffice/activites/{code}/cantine-a-1-euro",
             get(crate::activity_admin::one_euro),
         )
@@ -650,6 +654,39 @@ async fn activities_view(
         fields,
         errors,
     })
+}
+
+/// `POST /backoffice/familles/{id}/enfants/{child}/detacher` (the family file's custody
+/// section): served here, because the household's coming bookings of the child are
+/// cancelled with the detachment.
+async fn detach_child(
+    State(kernel): State<Kernel>,
+    Staff(caller): Staff,
+    session: Session,
+    axum::extract::Path((id, child)): axum::extract::Path<(String, String)>,
+) -> Result<Response, AppError> {
+    use family::custody::CustodyError;
+    match crate::actions::detach_child(&kernel, &caller, &id, &child).await {
+        Ok(cancelled) => {
+            let message = if cancelled == 0 {
+                "L'enfant n'est plus rattaché à ce foyer.".to_string()
+            } else {
+                format!(
+                    "L'enfant n'est plus rattaché à ce foyer ; ses {cancelled} jours réservés à venir par ce foyer sont annulés sans frais."
+                )
+            };
+            page::flash(&session, "success", message).await?;
+            // Back to the file the agent came from: the household that keeps the child.
+            let kept = family::store::households_of_child(&kernel.db, &child).await?;
+            let back = kept.first().map_or(id.as_str(), |h| h.id.as_str());
+            Ok(Redirect::to(&format!("/backoffice/familles/{back}#garde")).into_response())
+        }
+        Err(CustodyError::Refused(message)) => {
+            page::flash(&session, "error", message).await?;
+            Ok(Redirect::to(&format!("/backoffice/familles/{id}#garde")).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `POST /backoffice/activites`: a new activity on the model of one of the caller's.

@@ -95,6 +95,15 @@ pub async fn days_of_child(
 ) -> Result<Vec<DayStatus>, sqlx::Error> {
     let bookings =
         store::bookings_of_child(&kernel.db, child_id, &activity.id, first, last).await?;
+    let booked_prices = store::booked_prices(
+        &kernel.db,
+        household_id,
+        child_id,
+        &activity.id,
+        first,
+        last,
+    )
+    .await?;
     let waiting = store::waiting_positions(&kernel.db, &activity.id, child_id, first, last).await?;
     let now = kernel.now();
     let mut days = Vec::new();
@@ -112,7 +121,26 @@ pub async fn days_of_child(
                         cancelled_late: false,
                     }
                 }
-                _ => day_status(kernel, activity, booking, quotients, &waiting, day, now).await?,
+                // Another household's cancelled day is nothing to this one.
+                Some(b) if b.household_id != household_id => {
+                    day_status(kernel, activity, None, quotients, &waiting, day, now).await?
+                }
+                _ => {
+                    let mut status =
+                        day_status(kernel, activity, booking, quotients, &waiting, day, now)
+                            .await?;
+                    // A booked day shows the price it was booked at, even if the grid
+                    // changed since.
+                    if let (DayState::Booked { price, .. }, Some((cents, explanation))) =
+                        (&mut status.state, booked_prices.get(&day))
+                    {
+                        *price = Price {
+                            cents: *cents,
+                            explanation: explanation.clone(),
+                        };
+                    }
+                    status
+                }
             };
             days.push(status);
         }

@@ -110,7 +110,7 @@ pub fn claims(monthly: &[(i16, i8, i64)], periods: &[ClaimPeriod]) -> Vec<Period
         .collect()
 }
 
-/// Why a grid does not qualify, in plain French (empty when it does).
+/// Why a grid does not qualify for the aid, in plain French (empty when it qualifies).
 pub fn grid_problems(grid: &PriceGrid) -> Vec<&'static str> {
     let b = &grid.brackets;
     let mut problems = Vec::new();
@@ -214,23 +214,43 @@ mod tests {
     }
 
     #[test]
-    fn the_reasons_match_the_eligibility_rule() {
-        for brackets in [
-            vec![(Some(500), 100), (Some(1000), 320), (None, 449)],
-            vec![(Some(700), 50), (Some(1000), 100), (None, 449)],
-            vec![(Some(500), 100), (None, 449)],
-            vec![(Some(500), 120), (Some(1000), 320), (None, 449)],
-            vec![(Some(1200), 100), (Some(1500), 320), (None, 449)],
-            vec![(Some(500), 320), (Some(1000), 100), (None, 449)],
-            vec![(Some(500), 50), (Some(1000), 80), (None, 90)],
+    fn each_condition_of_the_aid_is_named_when_it_fails() {
+        for (brackets, problem) in [
+            (vec![(Some(500), 100), (Some(1000), 320), (None, 449)], None),
+            (vec![(Some(700), 50), (Some(1000), 100), (None, 449)], None),
+            (vec![(Some(500), 100), (None, 449)], Some("trois tranches")),
+            (
+                vec![(Some(500), 120), (Some(1000), 320), (None, 449)],
+                Some("1 € ou moins"),
+            ),
+            (
+                vec![(Some(1200), 100), (Some(1500), 320), (None, 449)],
+                Some("jusqu'à 1 000"),
+            ),
+            (
+                vec![(Some(500), 320), (Some(1000), 100), (None, 449)],
+                Some("croître"),
+            ),
+            (
+                vec![(Some(500), 50), (Some(1000), 80), (None, 90)],
+                Some("dépasser 1 €"),
+            ),
         ] {
             let g = grid(&brackets);
-            assert_eq!(
-                grid_problems(&g).is_empty(),
-                g.one_euro_meal_eligible(),
-                "{brackets:?}: {:?}",
-                grid_problems(&g)
-            );
+            let problems = grid_problems(&g);
+            match problem {
+                None => assert!(
+                    problems.is_empty() && g.one_euro_meal_eligible(),
+                    "{problems:?}"
+                ),
+                Some(words) => {
+                    assert!(!g.one_euro_meal_eligible());
+                    assert!(
+                        problems.iter().any(|p| p.contains(words)),
+                        "{brackets:?}: {problems:?}"
+                    );
+                }
+            }
         }
     }
 }

@@ -77,14 +77,7 @@ impl PriceGrid {
     /// or less and one above 1 €; a price of 1 € or less goes only to quotients up to
     /// 1,000 (agreements signed since 2022-08-01).
     pub fn one_euro_meal_eligible(&self) -> bool {
-        let b = &self.brackets;
-        let progressive = b.windows(2).all(|w| w[0].cents <= w[1].cents);
-        let low: Vec<&Bracket> = b.iter().filter(|x| x.cents <= 100).collect();
-        b.len() >= 3
-            && progressive
-            && !low.is_empty()
-            && low.iter().all(|x| x.up_to.is_some_and(|q| q <= 1000))
-            && b.iter().any(|x| x.cents > 100)
+        crate::one_euro::grid_problems(self).is_empty()
     }
 }
 

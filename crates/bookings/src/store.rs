@@ -483,12 +483,123 @@ pub async fn insert_charge(
     Ok(())
 }
 
-pub async fn delete_charges_of_booking(tx: &mut Tx, booking_id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM charges WHERE booking_id = $1")
+/// Deletes one household's lines of a booking. The row of a day is shared by the child's
+/// households (alternating custody): the other household's late cancellation stays.
+pub async fn delete_charges_of_booking(
+    tx: &mut Tx,
+    booking_id: &str,
+    household_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM charges WHERE booking_id = $1 AND household_id = $2")
         .bind(booking_id)
+        .bind(household_id)
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// What a household was charged for its bookings of a child, by day: the price it booked
+/// at, shown back to it even after the grid changed.
+pub async fn booked_prices(
+    db: &Db,
+    household_id: &str,
+    child_id: &str,
+    activity_id: &str,
+    from: Date,
+    until: Date,
+) -> Result<std::collections::HashMap<Date, (i64, String)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT day, cents, explanation FROM charges
+         WHERE household_id = $1 AND child_id = $2 AND activity_id = $3 AND day >= $4 AND day <= $5
+           AND kind IN ('booking', 'late_booking')",
+    )
+    .bind(household_id)
+    .bind(child_id)
+    .bind(activity_id)
+    .bind(from.to_string())
+    .bind(until.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            let day: String = r.get(0);
+            Some((day.parse().ok()?, (r.get(1), r.get(2))))
+        })
+        .collect())
+}
+
+/// Whether the booking still has its booking line (not replaced by the register's).
+pub async fn has_booking_line(
+    tx: &mut Tx,
+    booking_id: &str,
+    household_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM charges WHERE booking_id = $1 AND household_id = $2
+           AND kind IN ('booking', 'late_booking')",
+    )
+    .bind(booking_id)
+    .bind(household_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(n > 0)
+}
+
+/// The household that last booked the child for this activity on or before `day`: in
+/// alternating custody, the one in charge that week.
+pub async fn last_booking_household(
+    db: &Db,
+    activity_id: &str,
+    child_id: &str,
+    day: Date,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT household_id FROM bookings WHERE activity_id = $1 AND child_id = $2 AND day <= $3
+         ORDER BY day DESC LIMIT 1",
+    )
+    .bind(activity_id)
+    .bind(child_id)
+    .bind(day.to_string())
+    .fetch_optional(db.pool())
+    .await
+}
+
+/// A household's bookings of a child still booked from `from` on (every activity): what
+/// taking the child out of the household cancels.
+pub async fn booked_by_household_from(
+    tx: &mut Tx,
+    household_id: &str,
+    child_id: &str,
+    from: Date,
+) -> Result<Vec<Booking>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {BOOKING_COLUMNS} FROM bookings
+         WHERE household_id = $1 AND child_id = $2 AND status = 'booked' AND day >= $3 ORDER BY day"
+    )))
+    .bind(household_id)
+    .bind(child_id)
+    .bind(from.to_string())
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(booking).collect()
+}
+
+/// An activity's bookings still booked from `from` on: what a calendar change may close.
+pub async fn booked_in_activity_from(
+    db: &Db,
+    activity_id: &str,
+    from: Date,
+) -> Result<Vec<Booking>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {BOOKING_COLUMNS} FROM bookings
+         WHERE activity_id = $1 AND status = 'booked' AND day >= $2 ORDER BY day"
+    )))
+    .bind(activity_id)
+    .bind(from.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(booking).collect()
 }
 
 /// A household's charge lines between two days, both included, in date order.

@@ -32,10 +32,6 @@ pub fn router() -> Router<Kernel> {
         .route("/backoffice/familles/{id}", get(file))
         .route("/backoffice/familles/{id}/quotient", post(quotient))
         .route("/backoffice/familles/{id}/garde-alternee", post(attach))
-        .route(
-            "/backoffice/familles/{id}/enfants/{child}/detacher",
-            post(detach),
-        )
         .route("/backoffice/familles/documents/{id}", post(check))
         .route(
             "/backoffice/familles/documents/{id}/fichier",
@@ -316,34 +312,6 @@ async fn attach(
             errors.add("other_parent", message);
             let view = file_page(&kernel, &caller, page, &id, errors, typed).await?;
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &view)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// `POST /backoffice/familles/{id}/enfants/{child}/detacher`.
-async fn detach(
-    State(kernel): State<Kernel>,
-    Staff(caller): Staff,
-    session: Session,
-    Path((id, child)): Path<(String, String)>,
-) -> Result<Response, AppError> {
-    match custody::detach(&kernel, &caller, &id, &child).await {
-        Ok(()) => {
-            page::flash(
-                &session,
-                "success",
-                "L'enfant n'est plus rattaché à ce foyer.".into(),
-            )
-            .await?;
-            // Back to the file the agent came from: the household that keeps the child.
-            let kept = store::households_of_child(&kernel.db, &child).await?;
-            let back = kept.first().map_or(id.as_str(), |h| h.id.as_str());
-            Ok(Redirect::to(&format!("/backoffice/familles/{back}#garde")).into_response())
-        }
-        Err(CustodyError::Refused(message)) => {
-            page::flash(&session, "error", message).await?;
-            Ok(Redirect::to(&format!("/backoffice/familles/{id}#garde")).into_response())
         }
         Err(e) => Err(e.into()),
     }

@@ -99,30 +99,40 @@ pub async fn attach_to_other_parent(
     Ok(other)
 }
 
-/// Takes a child out of one of its households (custody changed); its last household
-/// always keeps it.
-pub async fn detach(
+/// Takes a child out of one of its households (custody changed), inside the caller's
+/// transaction: the bookings capability first cancels that household's coming days of the
+/// child in the same transaction. Its last household always keeps the child.
+pub async fn detach_in(
     kernel: &Kernel,
+    tx: &mut kernel::Tx,
     caller: &Caller,
     household_id: &str,
     child_id: &str,
 ) -> Result<(), CustodyError> {
     require_agent(kernel, caller).await?;
-    let mut tx = kernel.db.begin().await?;
-    if !store::detach_child(&mut tx, household_id, child_id).await? {
+    // Two agents detaching the child from its two households at once must not leave it
+    // in none: its membership rows are locked first (SQLite has one writer already).
+    if kernel.db.backend() == kernel::db::Backend::Postgres {
+        store::lock_memberships(tx, child_id).await?;
+    }
+    if !store::detach_child(tx, household_id, child_id).await? {
         return Err(CustodyError::Refused(
             "L'enfant n'appartient qu'à ce foyer : il ne peut pas en être détaché.".into(),
         ));
     }
     kernel
         .audit(
-            &mut tx,
+            tx,
             caller,
             "family.child_detached",
             Some(&AuditTarget::new("person", child_id)),
             serde_json::json!({ "household": household_id }),
         )
         .await?;
-    tx.commit().await?;
     Ok(())
+}
+
+/// Whether the caller may change custody links.
+pub async fn may_change(kernel: &Kernel, caller: &Caller) -> Result<(), CustodyError> {
+    require_agent(kernel, caller).await
 }

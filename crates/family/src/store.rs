@@ -554,6 +554,15 @@ pub async fn attach_child(
     Ok(done.rows_affected() == 1)
 }
 
+/// Locks a child's household memberships until the transaction ends (PostgreSQL only).
+pub async fn lock_memberships(tx: &mut Tx, child_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT household_id FROM household_members WHERE person_id = $1 FOR UPDATE")
+        .bind(child_id)
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Takes the child out of one household, never out of its last one.
 pub async fn detach_child(
     tx: &mut Tx,

@@ -58,19 +58,40 @@ async fn a_day_closed_by_exception_is_closed_for_families() {
     assert!(refused.contains("Ligne 1 : « vendredi » n&#39;est pas une date jj/mm/aaaa."));
     assert_eq!(audited(&app, "bookings.calendar_changed").await, 0);
 
-    // A strike on Friday 27.
+    // Léa was booked for Friday 27; then a strike is announced for that day.
+    let lea = child(&app, "Léa").await;
+    let camille = caller(&app, "camille.martin@demo.parvis.fr").await;
+    actions::book(&app.kernel, &camille, &lea, CANTEEN, date(2026, 11, 27))
+        .await
+        .unwrap();
     let mut strike = SCHOOL_YEAR.to_vec();
     strike.push(("closed_days", "27/11/2026"));
     let saved = claire.submit(&page, &page, &strike).await;
     assert_eq!(saved.status, 303, "{}", saved.body);
     assert_eq!(audited(&app, "bookings.calendar_changed").await, 1);
-    let lea = child(&app, "Léa").await;
+    let flash = claire.follow(&saved).await;
+    assert!(flash.contains("1 réservation(s) des jours désormais fermés sont annulées sans frais"));
+    // Cancelled free of charge, and the family told.
+    let lines: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM charges WHERE child_id = $1 AND day = '2026-11-27'",
+    )
+    .bind(&lea)
+    .fetch_one(app.kernel.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(lines, 0);
+    let letters: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE recipient = 'camille.martin@demo.parvis.fr' AND subject LIKE '%fermé le vendredi 27 novembre%'",
+    )
+    .fetch_one(app.kernel.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(letters, 1);
     let month = resident(&app)
         .await
         .get(&format!("/famille/reservations/{lea}?mois=2026-11"))
         .await;
     assert!(month.contains("Fermé exceptionnellement ce jour-là."));
-    let camille = caller(&app, "camille.martin@demo.parvis.fr").await;
     assert!(matches!(
         actions::book(&app.kernel, &camille, &lea, CANTEEN, date(2026, 11, 27)).await,
         Err(BookingError::Refused(_))
@@ -252,6 +273,21 @@ async fn the_one_euro_canteen_counts_meals_billed_one_euro_or_less_per_period() 
         .await
         .unwrap();
     assert_eq!(late.cents, 200);
+    // Meals count once served: on Saturday 5 December, both are.
+    let now = app.kernel.now();
+    let saturday = date(2026, 12, 5)
+        .at(10, 0, 0, 0)
+        .to_zoned(bookings::deadlines::paris())
+        .unwrap()
+        .timestamp();
+    assert!(
+        claire
+            .get(&page)
+            .await
+            .contains("<th scope=\"row\">septembre–décembre 2026</th><td>0</td>")
+    );
+    app.clock.advance(saturday.duration_since(now));
+    let claire = staff(&app, CLAIRE).await;
     let after = claire.get(&page).await;
     assert!(
         after.contains(

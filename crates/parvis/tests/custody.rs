@@ -172,7 +172,8 @@ async fn each_household_books_and_pays_its_own_days_of_a_shared_child() {
     .unwrap();
     assert_eq!(december_4, martins);
 
-    // Custody changes: Léa leaves Luc's household; her last household always keeps her.
+    // Custody changes: Léa leaves Luc's household; his coming Friday is cancelled free of
+    // charge with it, and her last household always keeps her.
     let detach = karim
         .submit(
             &file,
@@ -192,8 +193,81 @@ async fn each_household_books_and_pays_its_own_days_of_a_shared_child() {
             .status,
         404
     );
+    let luc_lines: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM charges WHERE household_id = $1")
+        .bind(&luc_household)
+        .fetch_one(app.kernel.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(luc_lines, 0);
+    // The day is free again for the household that keeps her.
+    actions::book(&app.kernel, &camille, &lea, CANTEEN, friday)
+        .await
+        .unwrap();
     karim
         .submit(&file, &format!("{file}/enfants/{lea}/detacher"), &[])
         .await;
     assert_eq!(households(&app, &lea).await, 1);
+}
+
+#[tokio::test]
+async fn one_households_late_cancellation_stays_when_the_other_books_the_day() {
+    let app = demo_app().await;
+    let lea = child(&app, "Léa").await;
+    let luc = staff(&app, LUC).await;
+    luc.submit(
+        "/famille",
+        "/famille",
+        &[("address", "3 impasse des Lilas")],
+    )
+    .await;
+    let karim = caller(&app, "karim.haddad@demo.parvis.fr").await;
+    let martins: String =
+        sqlx::query_scalar("SELECT household_id FROM household_members WHERE person_id = $1")
+            .bind(&lea)
+            .fetch_one(app.kernel.db.pool())
+            .await
+            .unwrap();
+    family::custody::attach_to_other_parent(&app.kernel, &karim, &martins, &lea, LUC)
+        .await
+        .unwrap();
+
+    // Wednesday 25 at 10:00: the Martins cancel Thursday 26 (booked by their weekly
+    // pattern) after the free cancellation closed: the meal stays charged to them.
+    let now = app.kernel.now();
+    let wednesday = date(2026, 11, 25)
+        .at(10, 0, 0, 0)
+        .to_zoned(bookings::deadlines::paris())
+        .unwrap()
+        .timestamp();
+    app.clock.advance(wednesday.duration_since(now));
+    let camille = caller(&app, CAMILLE).await;
+    let thursday = date(2026, 11, 26);
+    let cancelled = actions::cancel(&app.kernel, &camille, &lea, CANTEEN, thursday)
+        .await
+        .unwrap();
+    assert!(cancelled.charged_cents.is_some());
+    // Luc's household books the day (at the last-minute price): the Martins' line stays.
+    let luc_caller = caller(&app, LUC).await;
+    let booked = actions::book(&app.kernel, &luc_caller, &lea, CANTEEN, thursday)
+        .await
+        .unwrap();
+    assert!(booked.late);
+    let lines: Vec<(String, String)> = sqlx::query_as(
+        "SELECT household_id, kind FROM charges WHERE child_id = $1 AND day = '2026-11-26' ORDER BY kind",
+    )
+    .bind(&lea)
+    .fetch_all(app.kernel.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|(h, k)| *h == martins && k == "late_cancellation")
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|(h, k)| *h != martins && k == "late_booking")
+    );
 }
