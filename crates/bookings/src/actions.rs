@@ -145,9 +145,28 @@ pub async fn book_for(
     day: Date,
 ) -> Result<Booked, BookingError> {
     let now = kernel.now();
-    let late = match activity.rules.booking_window(&activity.calendar, day, now) {
-        BookingWindow::Normal { .. } => None,
-        BookingWindow::Late { surcharge, .. } => Some(surcharge),
+    let now_fr = moment_fr(&now.to_zoned(crate::deadlines::paris()));
+    // The cut-off that applied, written on the line for whoever asks « why this price ? ».
+    let (late, context) = match activity.rules.booking_window(&activity.calendar, day, now) {
+        BookingWindow::Normal { closes_at } => (
+            None,
+            format!(
+                "réservé le {now_fr}, avant la clôture des réservations le {}",
+                moment_fr(&closes_at)
+            ),
+        ),
+        BookingWindow::Late {
+            normal_closed_at,
+            closes_at,
+            surcharge,
+        } => (
+            Some(surcharge),
+            format!(
+                "réservé le {now_fr}, après la clôture normale du {} : dernière minute, possible jusqu'au {}",
+                moment_fr(&normal_closed_at),
+                moment_fr(&closes_at)
+            ),
+        ),
         BookingWindow::Closed(why) => return Err(BookingError::Refused(closed_sentence(&why))),
     };
     let child_id = own.child.person.id.as_str();
@@ -208,6 +227,7 @@ pub async fn book_for(
             Some(&saved.id),
             &line,
             &activity.pricing.grid,
+            &context,
             now,
         )
         .await?;
@@ -289,8 +309,13 @@ pub async fn cancel_for(
             store::set_status(&mut tx, &booking.id, BookingStatus::Cancelled, now).await?;
             None
         }
-        CancellationWindow::Charged { .. } => {
+        CancellationWindow::Charged { since } => {
             store::set_status(&mut tx, &booking.id, BookingStatus::CancelledLate, now).await?;
+            let context = format!(
+                "annulé le {}, après la fin de l'annulation sans frais le {}",
+                moment_fr(&now.to_zoned(crate::deadlines::paris())),
+                moment_fr(&since)
+            );
             let line = activity.pricing.day_charge(
                 day,
                 quotient,
@@ -307,6 +332,7 @@ pub async fn cancel_for(
                     Some(&booking.id),
                     line,
                     &activity.pricing.grid,
+                    &context,
                     now,
                 )
                 .await?;
@@ -421,6 +447,10 @@ async fn promote(
             Some(&saved.id),
             line,
             &activity.pricing.grid,
+            &format!(
+                "place libérée le {}, attribuée depuis la liste d'attente",
+                moment_fr(&now.to_zoned(crate::deadlines::paris()))
+            ),
             now,
         )
         .await?;
@@ -635,6 +665,15 @@ pub async fn record_presence(
                 booking.as_ref().map(|b| b.id.as_str()),
                 &line,
                 &activity.pricing.grid,
+                match (present, day_booking) {
+                    (true, DayBooking::NotBooked) => {
+                        "présence sans réservation relevée au pointage"
+                    }
+                    (false, DayBooking::Booked { .. }) => {
+                        "absence sans annulation relevée au pointage"
+                    }
+                    _ => "relevé au pointage",
+                },
                 now,
             )
             .await?;

@@ -462,6 +462,7 @@ pub async fn insert_charge(
     booking_id: Option<&str>,
     line: &ChargeLine,
     grid: &PriceGrid,
+    context: &str,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -476,7 +477,11 @@ pub async fn insert_charge(
     .bind(line.day.to_string())
     .bind(line.kind.code())
     .bind(line.cents)
-    .bind(line.explanation_fr(grid))
+    .bind(if context.is_empty() {
+        line.explanation_fr(grid)
+    } else {
+        format!("{} ; {context}", line.explanation_fr(grid))
+    })
     .bind(to_db(now))
     .execute(&mut **tx)
     .await?;

@@ -32,6 +32,7 @@ pub fn router() -> Router<Kernel> {
         )
         .route("/famille/reservations/{child}/semaine-type", post(pattern))
         .route("/famille/compte", get(account))
+        .route("/backoffice/familles/{id}/compte", get(agent_account))
 }
 
 use crate::deadlines::MONTHS_FR as MONTHS;
@@ -500,6 +501,10 @@ pub struct ChargeRow {
 #[template(path = "bookings_account.html")]
 struct AccountPage {
     page: Page,
+    /// Where the month links lead: the family's page, or the agent's for one household.
+    path: String,
+    /// For an agent: the household's name and file.
+    household: Option<(String, String)>,
     month_label: String,
     previous: String,
     next: String,
@@ -517,7 +522,36 @@ async fn account(
         return Ok(Redirect::to("/famille").into_response());
     };
     let first = month_start(query.mois.as_deref(), today(&kernel));
-    account_page(&kernel, page, &household.id, first)
+    account_page(&kernel, page, &household.id, None, first)
+        .await
+        .map(IntoResponse::into_response)
+}
+
+/// `/backoffice/familles/{id}/compte`: the family service reads a family's lines, each
+/// with how it was computed, to answer « why did I pay 4,49 € ? ». Audited like the file.
+async fn agent_account(
+    State(kernel): State<Kernel>,
+    page: Page,
+    kernel::web::page::Staff(caller): kernel::web::page::Staff,
+    Path(id): Path<String>,
+    Query(query): Query<MonthQuery>,
+) -> Result<Response, AppError> {
+    if !family::documents::is_family_agent(&kernel, &caller).await? {
+        return Err(AppError::Forbidden);
+    }
+    let household = family::store::household(&kernel.db, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    kernel
+        .audit_view(
+            &caller,
+            "family.file_viewed",
+            Some(&kernel::audit::AuditTarget::new("household", &household.id)),
+            serde_json::json!({ "part": "account" }),
+        )
+        .await?;
+    let first = month_start(query.mois.as_deref(), today(&kernel));
+    account_page(&kernel, page, &household.id, Some(household.label), first)
         .await
         .map(IntoResponse::into_response)
 }
@@ -526,6 +560,7 @@ async fn account_page(
     kernel: &Kernel,
     page: Page,
     household_id: &str,
+    agent_view: Option<String>,
     first: Date,
 ) -> Result<Html<String>, AppError> {
     let charges =
@@ -553,6 +588,11 @@ async fn account_page(
     let ym = |d: Date| d.strftime("%Y-%m").to_string();
     render(&AccountPage {
         page,
+        path: match &agent_view {
+            Some(_) => format!("/backoffice/familles/{household_id}/compte"),
+            None => "/famille/compte".into(),
+        },
+        household: agent_view.map(|label| (label, format!("/backoffice/familles/{household_id}"))),
         month_label: month_label(first),
         previous: ym(first.saturating_sub(1.month())),
         next: ym(first.saturating_add(1.month())),

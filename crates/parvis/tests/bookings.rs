@@ -60,7 +60,11 @@ async fn booking_and_cancelling_on_each_side_of_each_deadline() {
     .fetch_one(app.kernel.db.pool())
     .await
     .unwrap();
-    assert_eq!(explanation, "Tranche 2 (QF ≤ 1000) : 3,20 € = 3,20 €");
+    // The bracket, the price, and the cut-off that applied.
+    assert_eq!(
+        explanation,
+        "Tranche 2 (QF ≤ 1000) : 3,20 € = 3,20 € ; réservé le lundi 23 à 09:30, avant la clôture des réservations le mercredi 25 à 12:00"
+    );
     // A second click books nothing more and charges nothing twice.
     actions::book(&app.kernel, &camille, &lea, CANTEEN, friday)
         .await
@@ -937,5 +941,61 @@ async fn the_personal_space_shows_the_next_booked_days_and_the_procedures() {
         luc.get("/mon-espace")
             .await
             .contains("Ouvrez votre dossier famille pour réserver")
+    );
+}
+
+#[tokio::test]
+async fn the_family_service_reads_why_a_line_costs_what_it_costs() {
+    let app = demo_app().await;
+    let camille = caller(&app, CAMILLE).await;
+    let lea = child(&app, "Léa").await;
+    // Tuesday 24 at the last-minute price: 3,20 € + 1,00 €.
+    actions::book(&app.kernel, &camille, &lea, CANTEEN, date(2026, 11, 24))
+        .await
+        .unwrap();
+    let household: String =
+        sqlx::query_scalar("SELECT household_id FROM household_members WHERE person_id = $1")
+            .bind(&lea)
+            .fetch_one(app.kernel.db.pool())
+            .await
+            .unwrap();
+    let karim = staff(&app, KARIM).await;
+    let file = karim
+        .get(&format!("/backoffice/familles/{household}"))
+        .await;
+    assert!(file.contains(&format!("href=\"/backoffice/familles/{household}/compte\"")));
+    let account = karim
+        .get(&format!(
+            "/backoffice/familles/{household}/compte?mois=2026-11"
+        ))
+        .await;
+    assert_eq!(account.status, 200, "{}", account.body);
+    assert!(account.contains("Famille Martin"));
+    assert!(account.contains(
+        "réservé le lundi 23 à 09:30, après la clôture normale du vendredi 20 à 12:00 : dernière minute, possible jusqu&#39;au mardi 24 à 09:00"
+    ), "{}", account.body);
+    assert!(account.contains("4,20 €"));
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'family.file_viewed' AND details LIKE '%account%'",
+    )
+    .fetch_one(app.kernel.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+    // Neither another agent nor a family reads it.
+    let luc = staff(&app, "luc.moreau@demo.parvis.fr").await;
+    assert_eq!(
+        luc.get(&format!("/backoffice/familles/{household}/compte"))
+            .await
+            .status,
+        403
+    );
+    let family = resident(&app).await;
+    assert_eq!(
+        family
+            .get(&format!("/backoffice/familles/{household}/compte"))
+            .await
+            .status,
+        403
     );
 }

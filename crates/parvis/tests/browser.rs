@@ -994,6 +994,9 @@ async fn canteen_staff_journey(browser: &Browser, app: &TestApp) -> Result<(), S
         .await?;
     browser.find_text("Quotient familial").await?;
     check_page(browser, "un dossier famille").await?;
+    browser.follow_link("a[href$='/compte']").await?;
+    browser.find_text("Total du mois").await?;
+    check_page(browser, "compte d'une famille vu par le service").await?;
     // The service's manager previews new booking rules before saving them.
     log_out(browser).await?;
     log_in_as(

@@ -106,6 +106,7 @@ bo-schools-name-hint = As families will read it, for instance « École maternel
 bo-schools-address = Address
 bo-schools-submit = Add the school
 bo-families-schools = The commune's schools
+bo-family-account = Family account: the lines charged and how each was computed
 bo-custody-title = Alternating custody
 bo-custody-intro = A child in alternating custody belongs to both parents' households: each household has its payer, books its own days and receives its own lines. The other parent first opens their family file with their account; then link the child, on sight of the custody judgement.
 bo-custody-also = { $name } also belongs to

@@ -106,6 +106,7 @@ bo-schools-name-hint = Tel que les familles le liront, par exemple « École mat
 bo-schools-address = Adresse
 bo-schools-submit = Ajouter l'école
 bo-families-schools = Écoles de la commune
+bo-family-account = Compte famille : les lignes facturées et leur calcul
 bo-custody-title = Garde alternée
 bo-custody-intro = Un enfant en garde alternée appartient aux foyers de ses deux parents : chaque foyer a son payeur, réserve ses propres jours et reçoit ses propres lignes. L'autre parent ouvre d'abord son dossier famille avec son compte ; rattachez ensuite l'enfant, au vu du jugement de garde.
 bo-custody-also = { $name } appartient aussi à
