@@ -211,22 +211,12 @@ fn parse_line(cells: &[String]) -> Result<Menu, String> {
     })
 }
 
-/// Lower case, without accents or a final plural: « Œufs » and « oeuf » are one word.
+/// Lower case, without accents, punctuation or a final plural: « Œufs » and « oeuf » are
+/// one word.
 fn normalise(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.trim().to_lowercase().chars() {
-        match c {
-            'é' | 'è' | 'ê' | 'ë' => out.push('e'),
-            'à' | 'â' => out.push('a'),
-            'î' | 'ï' => out.push('i'),
-            'ô' => out.push('o'),
-            'ù' | 'û' => out.push('u'),
-            'ç' => out.push('c'),
-            'œ' => out.push_str("oe"),
-            _ => out.push(c),
-        }
-    }
-    out.trim_end_matches('s').to_string()
+    kernel::text::normalise(text)
+        .trim_end_matches('s')
+        .to_string()
 }
 
 /// An allergen by its code, its regulation name, or the first words of it (« céréales »,
@@ -237,7 +227,7 @@ pub fn allergen_named(word: &str) -> Option<Allergen> {
         return None;
     }
     Allergen::ALL.into_iter().find(|a| {
-        let code = normalise(&a.code().replace('-', " "));
+        let code = normalise(a.code());
         let label = normalise(a.label_fr());
         code == wanted
             || label == wanted

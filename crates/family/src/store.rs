@@ -580,12 +580,15 @@ pub async fn detach_child(
     Ok(done.rows_affected() == 1)
 }
 
-/// The commune's schools, by name.
+/// The commune's schools, in alphabetical order as a French reader expects it (accents
+/// aside: « École élémentaire » before « École primaire »).
 pub async fn schools(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let rows = sqlx::query("SELECT name, address FROM schools ORDER BY name")
+    let rows = sqlx::query("SELECT name, address FROM schools")
         .fetch_all(db.pool())
         .await?;
-    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    let mut schools: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    schools.sort_by_cached_key(|(name, _)| kernel::text::normalise(name));
+    Ok(schools)
 }
 
 /// Adds a school; false when one of that name exists.
