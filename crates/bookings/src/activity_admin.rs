@@ -498,7 +498,20 @@ pub async fn create(
         active: true,
     };
     let mut tx = kernel.db.begin().await?;
-    store::insert_activity(&mut tx, &activity, kernel.now()).await?;
+    match store::insert_activity(&mut tx, &activity, kernel.now()).await {
+        Ok(()) => {}
+        // Another manager took the code between the check and now.
+        Err(e)
+            if e.as_database_error()
+                .is_some_and(|d| d.is_unique_violation()) =>
+        {
+            return Ok(Err(errors_of(vec![(
+                "code".into(),
+                "Une activité porte déjà ce code.".into(),
+            )])));
+        }
+        Err(e) => return Err(e.into()),
+    }
     kernel
         .audit(
             &mut tx,

@@ -170,8 +170,8 @@ Tomates vinaigrette;Filet de lieu au beurre blanc;;Courgettes;Yaourt;Poire;non;p
 Velouté de carottes;Omelette aux pommes de terre;;Salade verte;Comté;Bûche de Noël aux noisettes;oui;oeufs,lait,gluten,fruits-a-coque
 ";
 
-/// Five weeks of menus from the Monday of the current week, on the days the canteen runs:
-/// the kitchen's cycle, dated.
+/// A month of menus — the cycle's twenty, one per day the canteen runs — from the Monday
+/// of the current week, holidays skipped.
 pub fn month_of_menus(calendar: &OpeningCalendar, now: jiff::Timestamp) -> Vec<crate::menus::Menu> {
     let today = now.to_zoned(crate::deadlines::paris()).date();
     let monday = today
@@ -179,7 +179,10 @@ pub fn month_of_menus(calendar: &OpeningCalendar, now: jiff::Timestamp) -> Vec<c
     let cycle: Vec<&str> = MENU_CYCLE.lines().filter(|l| !l.is_empty()).collect();
     let mut table = String::new();
     let mut served = 0;
-    for offset in 0..35 {
+    for offset in 0..120 {
+        if served == cycle.len() {
+            break;
+        }
         let day = monday.saturating_add(jiff::Span::new().days(offset));
         if calendar.closure(day).is_none() {
             table.push_str(&format!("{day};{}\n", cycle[served % cycle.len()]));
@@ -392,8 +395,10 @@ mod menu_tests {
         // Monday 23 November 2026, 9:30 in Paris.
         let now: jiff::Timestamp = "2026-11-23T08:30:00Z".parse().unwrap();
         let menus = month_of_menus(&school_year(), now);
-        // Four canteen days a week; the Christmas holidays start on Saturday 19 December.
-        assert_eq!(menus.len(), 16);
+        // Four canteen days a week: the four weeks before the Christmas holidays (from
+        // Saturday 19 December), then the week back in January.
+        assert_eq!(menus.len(), 20);
+        assert_eq!(menus[16].day, date(2027, 1, 4));
         assert_eq!(menus[0].day, date(2026, 11, 23));
         for week in menus.chunks(4) {
             assert!(week.iter().any(|m| m.vegetarian), "{week:?}");
