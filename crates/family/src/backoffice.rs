@@ -20,7 +20,7 @@ use tower_sessions::Session;
 use crate::actions::FamilyError;
 use crate::custody::{self, CustodyError};
 use crate::documents::{self, Check};
-use crate::model::{Adult, Household};
+use crate::model::{Adult, DocumentType, Household};
 use crate::rules::{self, QuotientFormula, QuotientRecord, QuotientSource};
 use crate::store;
 use crate::web::{ChildRow, DocumentRow, document_row};
@@ -29,6 +29,10 @@ pub fn router() -> Router<Kernel> {
     Router::new()
         .route("/backoffice/familles", get(search))
         .route("/backoffice/familles/ecoles", get(schools).post(add_school))
+        .route(
+            "/backoffice/familles/pieces",
+            get(requirements).post(save_requirements),
+        )
         .route("/backoffice/familles/{id}", get(file))
         .route("/backoffice/familles/{id}/quotient", post(quotient))
         .route("/backoffice/familles/{id}/garde-alternee", post(attach))
@@ -315,6 +319,111 @@ async fn attach(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+// ------------------------------------------------------------------ documents asked for
+
+#[derive(askama::Template)]
+#[template(path = "bo_requirements.html")]
+struct RequirementsPage {
+    page: Page,
+    /// Each service, with every document type and whether it asks for it.
+    services: Vec<(String, Vec<(&'static str, &'static str, bool)>)>,
+    kinds: Vec<(&'static str, &'static str)>,
+    errors: FormErrors,
+    typed_service: String,
+}
+
+async fn requirements_page(
+    kernel: &Kernel,
+    page: Page,
+    errors: FormErrors,
+    typed_service: String,
+) -> Result<RequirementsPage, AppError> {
+    let services = documents::requirements(&kernel.db)
+        .await?
+        .into_iter()
+        .map(|(service, asked)| {
+            let kinds = DocumentType::ALL
+                .iter()
+                .map(|k| (k.code(), k.label_fr(), asked.contains(k)))
+                .collect();
+            (service, kinds)
+        })
+        .collect();
+    Ok(RequirementsPage {
+        page,
+        services,
+        kinds: DocumentType::ALL
+            .iter()
+            .map(|k| (k.code(), k.label_fr()))
+            .collect(),
+        errors,
+        typed_service,
+    })
+}
+
+/// `/backoffice/familles/pieces`: what each family service asks families to give; `/famille`
+/// shows each family what it lacks per service.
+async fn requirements(
+    State(kernel): State<Kernel>,
+    FormPage(page): FormPage,
+    Staff(caller): Staff,
+) -> Result<Html<String>, AppError> {
+    require_agent(&kernel, &caller).await?;
+    render(&requirements_page(&kernel, page, FormErrors::new(), String::new()).await?)
+}
+
+/// Saves one service's list; a service left with no document type is removed.
+async fn save_requirements(
+    State(kernel): State<Kernel>,
+    FormPage(page): FormPage,
+    Staff(caller): Staff,
+    session: Session,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    require_agent(&kernel, &caller).await?;
+    let typed: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let service = typed
+        .iter()
+        .find(|(k, _)| k == "service")
+        .map(|(_, v)| v.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_default();
+    let kinds: Vec<DocumentType> = DocumentType::ALL
+        .into_iter()
+        .filter(|k| typed.iter().any(|(key, v)| key == "kinds" && v == k.code()))
+        .collect();
+    if service.chars().count() < 3 || service.chars().count() > 100 {
+        let mut errors = FormErrors::new();
+        errors.add(
+            "service",
+            "Indiquez le nom du service tel que les familles le liront, par exemple « Restaurant scolaire » (100 caractères au plus).",
+        );
+        let view = requirements_page(&kernel, page, errors, service).await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &view);
+    }
+    let mut tx = kernel.db.begin().await?;
+    documents::set_requirements(&mut tx, &service, &kinds).await?;
+    kernel
+        .audit(
+            &mut tx,
+            &caller,
+            "family.requirements_changed",
+            None,
+            serde_json::json!({
+                "service": service,
+                "kinds": kinds.iter().map(|k| k.code()).collect::<Vec<_>>(),
+            }),
+        )
+        .await?;
+    tx.commit().await?;
+    let message = if kinds.is_empty() {
+        format!("« {service} » ne demande plus aucune pièce.")
+    } else {
+        format!("Les pièces demandées par « {service} » sont enregistrées.")
+    };
+    page::flash(&session, "success", message).await?;
+    Ok(Redirect::to("/backoffice/familles/pieces").into_response())
 }
 
 // ------------------------------------------------------------------ schools

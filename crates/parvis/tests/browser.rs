@@ -987,10 +987,14 @@ async fn canteen_staff_journey(browser: &Browser, app: &TestApp) -> Result<(), S
         .await?;
     check_page(browser, "écoles de la commune").await?;
     browser
+        .goto(&format!("{base}/backoffice/familles/pieces"))
+        .await?;
+    check_page(browser, "pièces demandées par service").await?;
+    browser
         .goto(&format!("{base}/backoffice/familles?q=Martin"))
         .await?;
     browser
-        .follow_link("a[href^='/backoffice/familles/']:not([href*='#']):not([href$='ecoles'])")
+        .follow_link("td a[href^='/backoffice/familles/'], li a[href^='/backoffice/familles/']:not([href$='ecoles']):not([href$='pieces']):not([href*='#'])")
         .await?;
     browser.find_text("Quotient familial").await?;
     check_page(browser, "un dossier famille").await?;

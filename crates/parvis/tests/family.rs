@@ -761,3 +761,67 @@ async fn the_family_service_keeps_the_list_of_the_communes_schools() {
     let luc = staff(&app, LUC).await;
     assert_eq!(luc.get("/backoffice/familles/ecoles").await.status, 403);
 }
+
+#[tokio::test]
+async fn the_family_service_declares_what_each_service_asks_for() {
+    let app = demo_app().await;
+    let karim = staff(&app, "karim.haddad@demo.parvis.fr").await;
+    let page = "/backoffice/familles/pieces";
+    let shown = karim.get(page).await;
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    assert!(shown.contains("<legend>Restaurant scolaire</legend>"));
+
+    // A new service asks for the PAI and the vaccination record.
+    let added = karim
+        .post_form(
+            page,
+            &[
+                ("csrf_token", shown.csrf().as_str()),
+                ("service", "Classes de découverte"),
+                ("kinds", "pai"),
+                ("kinds", "carnet-vaccination"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    let asked = family::documents::requirements(&app.kernel.db)
+        .await
+        .unwrap();
+    let new = asked
+        .iter()
+        .find(|(s, _)| s == "Classes de découverte")
+        .expect("the new service");
+    assert_eq!(new.1.len(), 2);
+    // The family sees it on its page.
+    let camille = resident(&app).await;
+    assert!(
+        camille
+            .get("/famille")
+            .await
+            .contains("Classes de découverte")
+    );
+
+    // Nothing ticked: the service asks for nothing any more and leaves the list.
+    let token = karim.get(page).await.csrf();
+    karim
+        .post_form(
+            page,
+            &[
+                ("csrf_token", token.as_str()),
+                ("service", "Classes de découverte"),
+            ],
+        )
+        .await;
+    let asked = family::documents::requirements(&app.kernel.db)
+        .await
+        .unwrap();
+    assert!(asked.iter().all(|(s, _)| s != "Classes de découverte"));
+    // A name is needed; other staff have no such page.
+    let token = karim.get(page).await.csrf();
+    let nameless = karim
+        .post_form(page, &[("csrf_token", token.as_str()), ("service", "")])
+        .await;
+    assert_eq!(nameless.status, 422);
+    let luc = staff(&app, LUC).await;
+    assert_eq!(luc.get(page).await.status, 403);
+}
