@@ -323,12 +323,15 @@ async fn attach(
 
 // ------------------------------------------------------------------ documents asked for
 
+/// A document type: its code, its name, and whether the service asks for it.
+type AskedKind = (&'static str, &'static str, bool);
+
 #[derive(askama::Template)]
 #[template(path = "bo_requirements.html")]
 struct RequirementsPage {
     page: Page,
-    /// Each service, with every document type and whether it asks for it.
-    services: Vec<(String, Vec<(&'static str, &'static str, bool)>)>,
+    /// Each service, with every document type.
+    services: Vec<(String, Vec<AskedKind>)>,
     kinds: Vec<(&'static str, &'static str)>,
     errors: FormErrors,
     typed_service: String,
