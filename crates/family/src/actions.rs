@@ -233,3 +233,38 @@ pub async fn remove_contact(
     tx.commit().await?;
     Ok(())
 }
+
+/// The family service corrects a child's record (a wrong school, an allergy told at the
+/// counter), audited as the family's own changes are, with the agent as actor.
+pub async fn correct_child(
+    kernel: &Kernel,
+    caller: &Caller,
+    household_id: &str,
+    child_id: &str,
+    input: &ChildInput,
+) -> Result<(), FamilyError> {
+    if !crate::documents::is_family_agent(kernel, caller).await? {
+        return Err(FamilyError::NotFound);
+    }
+    if store::child_of_household(&kernel.db, household_id, child_id)
+        .await?
+        .is_none()
+    {
+        return Err(FamilyError::NotFound);
+    }
+    let today = kernel.now().to_zoned(kernel::clock::paris()).date();
+    let child = checked_child(kernel, input, today).await?;
+    let mut tx = kernel.db.begin().await?;
+    store::update_child(&mut tx, child_id, &child, kernel.now()).await?;
+    kernel
+        .audit(
+            &mut tx,
+            caller,
+            "family.child_updated",
+            Some(&AuditTarget::new("child", child_id)),
+            serde_json::json!({ "household": household_id, "by": "family_service" }),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

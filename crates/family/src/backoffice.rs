@@ -36,6 +36,10 @@ pub fn router() -> Router<Kernel> {
         .route("/backoffice/familles/{id}", get(file))
         .route("/backoffice/familles/{id}/quotient", post(quotient))
         .route("/backoffice/familles/{id}/garde-alternee", post(attach))
+        .route(
+            "/backoffice/familles/{id}/enfants/{child}",
+            get(crate::web::agent_child).post(crate::web::agent_save_child),
+        )
         .route("/backoffice/familles/documents/{id}", post(check))
         .route(
             "/backoffice/familles/documents/{id}/fichier",

@@ -296,6 +296,8 @@ struct ChildPage {
     allergens: Vec<(&'static str, &'static str)>,
     /// The commune's schools; a text field when it has listed none.
     schools: Vec<String>,
+    /// For the family service correcting the record: the household's file.
+    agent_household: Option<String>,
 }
 
 impl ChildPage {
@@ -312,6 +314,7 @@ impl ChildPage {
         schools: Vec<String>,
     ) -> Self {
         ChildPage {
+            agent_household: None,
             schools,
             page,
             child_id,
@@ -326,9 +329,18 @@ impl ChildPage {
     }
 
     fn action(&self) -> String {
-        match &self.child_id {
-            Some(id) => format!("/famille/enfants/{id}"),
-            None => "/famille/enfants/nouveau".to_string(),
+        match (&self.agent_household, &self.child_id) {
+            (Some(household), Some(id)) => format!("/backoffice/familles/{household}/enfants/{id}"),
+            (_, Some(id)) => format!("/famille/enfants/{id}"),
+            (_, None) => "/famille/enfants/nouveau".to_string(),
+        }
+    }
+
+    /// Where « back » leads: the family's page, or the file in the back office.
+    fn back(&self) -> String {
+        match &self.agent_household {
+            Some(household) => format!("/backoffice/familles/{household}"),
+            None => "/famille".to_string(),
         }
     }
 
@@ -486,6 +498,68 @@ async fn save_child(
             ),
         )
         .map(IntoResponse::into_response),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `/backoffice/familles/{id}/enfants/{child}`: the family service reads and corrects a
+/// child's record; showing it (health data) is audited.
+pub(crate) async fn agent_child(
+    State(kernel): State<Kernel>,
+    FormPage(page): FormPage,
+    kernel::web::page::Staff(caller): kernel::web::page::Staff,
+    Path((household, id)): Path<(String, String)>,
+) -> Result<Html<String>, AppError> {
+    if !crate::documents::is_family_agent(&kernel, &caller).await? {
+        return Err(AppError::Forbidden);
+    }
+    let child = store::child_of_household(&kernel.db, &household, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    kernel
+        .audit_view(
+            &caller,
+            "family.file_viewed",
+            Some(&kernel::audit::AuditTarget::new("household", &household)),
+            serde_json::json!({ "part": "child", "child": id }),
+        )
+        .await?;
+    let mut view = ChildPage::new(
+        page,
+        Some(id),
+        input_from(&child),
+        FormErrors::new(),
+        store::school_names(&kernel.db).await?,
+    );
+    view.agent_household = Some(household);
+    render(&view)
+}
+
+pub(crate) async fn agent_save_child(
+    State(kernel): State<Kernel>,
+    FormPage(page): FormPage,
+    kernel::web::page::Staff(caller): kernel::web::page::Staff,
+    session: Session,
+    Path((household, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let input = input_of(&Posted::parse(&body));
+    match actions::correct_child(&kernel, &caller, &household, &id, &input).await {
+        Ok(()) => {
+            page::flash(&session, "success", page.tr.t("family-child-saved")).await?;
+            Ok(Redirect::to(&format!("/backoffice/familles/{household}")).into_response())
+        }
+        Err(FamilyError::Invalid(problems)) => {
+            let mut view = ChildPage::new(
+                page,
+                Some(id),
+                input,
+                errors_of(problems),
+                store::school_names(&kernel.db).await?,
+            );
+            view.agent_household = Some(household);
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &view).map(IntoResponse::into_response)
+        }
         Err(e) => Err(e.into()),
     }
 }

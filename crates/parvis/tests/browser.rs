@@ -998,6 +998,11 @@ async fn canteen_staff_journey(browser: &Browser, app: &TestApp) -> Result<(), S
         .await?;
     browser.find_text("Quotient familial").await?;
     check_page(browser, "un dossier famille").await?;
+    browser.follow_link("strong a[href*='/enfants/']").await?;
+    check_page(browser, "fiche d'un enfant vue par le service").await?;
+    browser
+        .follow_link("main p a[href^='/backoffice/familles/']")
+        .await?;
     browser.follow_link("a[href$='/compte']").await?;
     browser.find_text("Total du mois").await?;
     check_page(browser, "compte d'une famille vu par le service").await?;

@@ -825,3 +825,78 @@ async fn the_family_service_declares_what_each_service_asks_for() {
     let luc = staff(&app, LUC).await;
     assert_eq!(luc.get(page).await.status, 403);
 }
+
+#[tokio::test]
+async fn the_family_service_corrects_a_childs_record() {
+    let app = demo_app().await;
+    let lea: String = sqlx::query_scalar(
+        "SELECT id FROM family_people WHERE given_name = 'Léa' AND kind = 'child'",
+    )
+    .fetch_one(app.kernel.db.pool())
+    .await
+    .unwrap();
+    let household: String =
+        sqlx::query_scalar("SELECT household_id FROM household_members WHERE person_id = $1")
+            .bind(&lea)
+            .fetch_one(app.kernel.db.pool())
+            .await
+            .unwrap();
+    let page = format!("/backoffice/familles/{household}/enfants/{lea}");
+    let karim = staff(&app, "karim.haddad@demo.parvis.fr").await;
+    let file = karim
+        .get(&format!("/backoffice/familles/{household}"))
+        .await;
+    assert!(file.contains(&format!("href=\"{page}\"")));
+    let form = karim.get(&page).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(form.contains("value=\"Léa\""));
+    let saved = karim
+        .submit(
+            &page,
+            &page,
+            &[
+                ("given_name", "Léa"),
+                ("family_name", "Martin"),
+                ("birth_date", "2018-04-12"),
+                ("school", "École élémentaire Jules-Ferry"),
+                ("class_name", "CM1"),
+                ("diet", "sans-porc"),
+                ("allergens", "arachides"),
+                (
+                    "allergy_notes",
+                    "Anaphylaxie : stylo d'adrénaline dans le sac",
+                ),
+                ("care_plan", "oui"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let camille = resident(&app).await;
+    assert!(camille.get("/famille").await.contains("CM1"));
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'family.child_updated' AND details LIKE '%family_service%'",
+    )
+    .fetch_one(app.kernel.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+    // A wrong date is shown next to its field and changes nothing.
+    let wrong = karim
+        .submit(
+            &page,
+            &page,
+            &[("given_name", "Léa"), ("birth_date", "demain")],
+        )
+        .await;
+    assert_eq!(wrong.status, 422);
+    // Other staff, and another household's path, reach nothing.
+    let luc = staff(&app, LUC).await;
+    assert_eq!(luc.get(&page).await.status, 403);
+    assert_eq!(
+        karim
+            .get(&format!("/backoffice/familles/autre/enfants/{lea}"))
+            .await
+            .status,
+        404
+    );
+}

@@ -116,6 +116,7 @@ bo-requirements-service-hint = As families will read it, for instance « Accueil
 bo-requirements-kinds = Documents asked for
 bo-requirements-add = Add the service
 bo-families-requirements = Documents asked for, by service
+bo-family-back = Back to the family file
 bo-custody-title = Alternating custody
 bo-custody-intro = A child in alternating custody belongs to both parents' households: each household has its payer, books its own days and receives its own lines. The other parent first opens their family file with their account; then link the child, on sight of the custody judgement.
 bo-custody-also = { $name } also belongs to

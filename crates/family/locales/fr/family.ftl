@@ -116,6 +116,7 @@ bo-requirements-service-hint = Tel que les familles le liront, par exemple « Ac
 bo-requirements-kinds = Pièces demandées
 bo-requirements-add = Ajouter le service
 bo-families-requirements = Pièces demandées par service
+bo-family-back = Retour au dossier famille
 bo-custody-title = Garde alternée
 bo-custody-intro = Un enfant en garde alternée appartient aux foyers de ses deux parents : chaque foyer a son payeur, réserve ses propres jours et reçoit ses propres lignes. L'autre parent ouvre d'abord son dossier famille avec son compte ; rattachez ensuite l'enfant, au vu du jugement de garde.
 bo-custody-also = { $name } appartient aussi à
